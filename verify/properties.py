@@ -1,0 +1,74 @@
+"""Run a hypothesis search inside a property check and return the minimal counterexample.
+
+A property check states a predicate on drawn parameters.  :func:`search` runs hypothesis with
+an explicit seed (so a run is reproducible), no example database (so results do not depend on
+earlier runs), and the number of examples the fidelity asks for; when the predicate fails,
+hypothesis shrinks the example and replays the minimal one last, which is what we record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hseed
+from hypothesis.errors import Unsatisfiable
+
+__all__ = ["SearchResult", "search"]
+
+
+class _Violation(Exception):
+    pass
+
+
+@dataclass
+class SearchResult:
+    """``found`` is True when a counterexample was found (``example``, ``info`` minimal);
+    ``undecided`` when hypothesis could not generate admissible examples."""
+
+    found: bool
+    examples_run: int
+    example: Any = None
+    info: dict = field(default_factory=dict)
+    undecided: bool = False
+
+
+def search(
+    strategy,
+    predicate: Callable[[Any], tuple[bool, dict]],
+    *,
+    seed: int,
+    max_examples: int,
+) -> SearchResult:
+    """Look for an example where ``predicate(example)`` returns ``(False, info)``."""
+    if max_examples < 1:
+        raise ValueError(f"max_examples must be >= 1, got {max_examples}")
+    failures: list[tuple[Any, dict]] = []
+    count = [0]
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hseed(seed)
+    @given(strategy)
+    def run(example):
+        count[0] += 1
+        ok, info = predicate(example)
+        if not ok:
+            failures.append((example, info))
+            raise _Violation()
+
+    try:
+        run()
+    except _Violation:
+        example, info = failures[-1]
+        return SearchResult(True, count[0], example, info)
+    except Unsatisfiable:
+        return SearchResult(False, count[0], undecided=True)
+    return SearchResult(False, count[0])

@@ -1,0 +1,126 @@
+"""sympy helpers: simplify-to-zero with numerical confirmation, exact instances, LaTeX steps.
+
+Structural equality (``==``) and ``.equals()`` are not proofs (``.equals`` may return
+``None``), so :func:`zero_test` simplifies *and* evaluates at random rational points, the habit
+of SymPy's own ``verify_numerically``: a nonzero value at a point is a disproof; a
+simplification to 0 is a proof; anything else is undecided.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import sympy as sp
+
+__all__ = [
+    "ZeroTest",
+    "zero_test",
+    "is_zero_matrix",
+    "sym2",
+    "latex_eq",
+    "matrix_latex",
+    "substitute",
+]
+
+
+@dataclass(frozen=True)
+class ZeroTest:
+    """Result of :func:`zero_test`: ``proved`` (simplified to 0), ``disproved`` (nonzero at a
+    point, recorded in ``witness`` with the value), or neither (undecided)."""
+
+    proved: bool
+    disproved: bool
+    witness: dict | None = None
+    value: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.proved or self.disproved
+
+
+def _entries(expr: sp.Expr | sp.MatrixBase) -> list[sp.Expr]:
+    if isinstance(expr, sp.MatrixBase):
+        return list(expr)
+    return [sp.sympify(expr)]
+
+
+def _simplify_entry(e: sp.Expr) -> sp.Expr:
+    e = sp.cancel(sp.together(e))
+    # A rational function in normal form is zero only if it is literally 0; only expressions
+    # with radicals or other functions need the (slow) general simplifier.
+    if e != 0 and not e.is_rational_function():
+        e = sp.simplify(e)
+    return e
+
+
+def _value_at(e: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
+    v = sp.sympify(e).subs(dict(point)) if point else sp.sympify(e)
+    if v.free_symbols:
+        return None
+    if not v.is_Rational:
+        v = sp.nsimplify(sp.simplify(v))
+    return v
+
+
+def zero_test(
+    expr: sp.Expr | sp.MatrixBase,
+    points: Sequence[Mapping[sp.Symbol, sp.Expr]] = (),
+    *,
+    n_random: int = 3,
+    seed: int = 0,
+) -> ZeroTest:
+    """Decide whether ``expr`` (scalar or matrix) is identically zero.
+
+    ``points`` are admissible parameter values (for example entries of SPD matrices) at which
+    the expression is evaluated exactly; further random points are used only when every free
+    symbol is unconstrained (``points`` empty).
+    """
+    entries = _entries(expr)
+    free = sorted(set().union(*(sp.sympify(e).free_symbols for e in entries)), key=str)
+    pts = list(points)
+    if not pts and free:
+        rnd = random.Random(seed)
+        pts = [{s: sp.Rational(rnd.randint(1, 9), rnd.randint(1, 9)) for s in free} for _ in range(n_random)]
+    if not free:
+        pts = [{}]
+    # Disproof first: exact evaluation at an admissible point is cheap, simplification is not.
+    for p in pts:
+        for e in entries:
+            v = _value_at(e, p)
+            if v is None or v == 0:
+                continue
+            if abs(sp.N(v, 30)) > sp.Float(10) ** -25:
+                return ZeroTest(False, True, {str(k): str(val) for k, val in p.items()}, str(v))
+    if all(_simplify_entry(e) == 0 for e in entries):
+        return ZeroTest(True, False)
+    return ZeroTest(False, False)
+
+
+def is_zero_matrix(m: sp.MatrixBase) -> bool:
+    """True only when every entry of ``m`` simplifies to 0 (a proof, not a numerical guess)."""
+    return all(_simplify_entry(e) == 0 for e in _entries(m))
+
+
+def sym2(name: str, *, positive_diagonal: bool = True) -> tuple[sp.Matrix, tuple[sp.Symbol, ...]]:
+    """A generic symmetric 2x2 matrix ``[[a, b], [b, c]]`` with fresh real symbols."""
+    a, c = sp.symbols(f"{name}_11 {name}_22", positive=positive_diagonal, real=True)
+    b = sp.Symbol(f"{name}_12", real=True)
+    return sp.Matrix([[a, b], [b, c]]), (a, b, c)
+
+
+def substitute(m: sp.MatrixBase | sp.Expr, values: Mapping[sp.Symbol, sp.Expr]):
+    """Exact substitution followed by simplification."""
+    out = m.subs(dict(values))
+    return sp.simplify(out)
+
+
+def matrix_latex(m: sp.MatrixBase | Iterable) -> str:
+    return sp.latex(sp.Matrix(m))
+
+
+def latex_eq(lhs: str, rhs: sp.Expr | sp.MatrixBase | str) -> str:
+    """A display-math step ``$$lhs = rhs$$`` for the report."""
+    r = rhs if isinstance(rhs, str) else sp.latex(rhs)
+    return f"$${lhs} = {r}$$"
