@@ -230,6 +230,7 @@ class Claim:
     corrects: str | None = None
     notes: str = ""
     family: str = ""
+    module: str | None = None
 
     def __post_init__(self) -> None:
         if not _ID_PATTERN.match(self.id):

@@ -17,6 +17,7 @@ __all__ = [
     "second_moment",
     "push_linear",
     "exact_w2_sq",
+    "exact_ot",
     "linear_flow_propagator",
 ]
 
@@ -77,12 +78,15 @@ def push_linear(x: np.ndarray, a: np.ndarray) -> np.ndarray:
     return x @ a.T
 
 
-def exact_w2_sq(x: np.ndarray, y: np.ndarray, *, num_itermax: int | None = None) -> float:
-    """Exact squared W2 between the uniform empirical measures on ``x`` and ``y`` (``ot.emd2``).
+def exact_ot(
+    x: np.ndarray, y: np.ndarray, *, num_itermax: int | None = None
+) -> tuple[float, np.ndarray]:
+    """Exact squared W2 between the uniform empirical measures on ``x`` and ``y``, and the
+    optimal plan (``ot.emd``).
 
     POT's network simplex stops silently at ``numItermax`` (default 1e5, reached near
-    n = 4000); we raise the limit with n and check the solver's result code, raising
-    ``RuntimeError`` when it did not reach an optimal vertex.
+    n = 4000); we raise the limit with the problem size and check the solver's result code,
+    raising ``RuntimeError`` when it did not reach an optimal vertex.
     """
     import ot
 
@@ -90,19 +94,26 @@ def exact_w2_sq(x: np.ndarray, y: np.ndarray, *, num_itermax: int | None = None)
     y = np.asarray(y, dtype=float)
     if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must be (n, d) and (m, d), got {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must be finite")
     n, m = len(x), len(y)
     cost = ot.dist(x, y, metric="sqeuclidean")
     itermax = num_itermax if num_itermax is not None else max(100_000, 50 * n * m)
-    value, log = ot.emd2(
+    plan, log = ot.emd(
         np.full(n, 1.0 / n), np.full(m, 1.0 / m), cost, numItermax=itermax, log=True
     )
     code = int(log.get("result_code", 1))
     if code != 1:
         raise RuntimeError(
-            f"ot.emd2 did not converge (result_code={code}, {log.get('warning')}); "
-            f"raise num_itermax above {itermax}"
+            f"ot.emd did not reach an optimal solution (result_code={code}, "
+            f"{log.get('warning')}); raise num_itermax above {itermax}"
         )
-    return float(value)
+    return float(np.sum(plan * cost)), plan
+
+
+def exact_w2_sq(x: np.ndarray, y: np.ndarray, *, num_itermax: int | None = None) -> float:
+    """Exact squared W2 between uniform empirical measures (see :func:`exact_ot`)."""
+    return exact_ot(x, y, num_itermax=num_itermax)[0]
 
 
 def linear_flow_propagator(

@@ -9,9 +9,9 @@ hypothesis shrinks the example and replays the minimal one last, which is what w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import seed as hseed
 from hypothesis.errors import Unsatisfiable
 
@@ -40,8 +40,12 @@ def search(
     *,
     seed: int,
     max_examples: int,
+    pinned: Sequence[Any] = (),
 ) -> SearchResult:
-    """Look for an example where ``predicate(example)`` returns ``(False, info)``."""
+    """Look for an example where ``predicate(example)`` returns ``(False, info)``.
+
+    ``pinned`` examples (edge cases) run first, as ``@example`` beside ``@given``.
+    """
     if max_examples < 1:
         raise ValueError(f"max_examples must be >= 1, got {max_examples}")
     failures: list[tuple[Any, dict]] = []
@@ -57,18 +61,21 @@ def search(
     )
     @hseed(seed)
     @given(strategy)
-    def run(example):
+    def run(drawn):
         count[0] += 1
-        ok, info = predicate(example)
+        ok, info = predicate(drawn)
         if not ok:
-            failures.append((example, info))
+            failures.append((drawn, info))
             raise _Violation()
+
+    for p in reversed(list(pinned)):
+        run = example(p)(run)
 
     try:
         run()
     except _Violation:
-        example, info = failures[-1]
-        return SearchResult(True, count[0], example, info)
+        minimal, info = failures[-1]
+        return SearchResult(True, count[0], minimal, info)
     except Unsatisfiable:
         return SearchResult(False, count[0], undecided=True)
     return SearchResult(False, count[0])

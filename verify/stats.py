@@ -29,6 +29,7 @@ __all__ = [
     "multiplier",
     "false_alarm",
     "second_moment_se",
+    "rounding_tol",
     "PowerFit",
     "fit_power_law",
 ]
@@ -99,6 +100,26 @@ def second_moment_se(sigma: np.ndarray, n: int) -> np.ndarray:
         raise ValueError(f"n must be a positive integer, got {n}")
     d = np.diag(s)
     return np.sqrt((np.outer(d, d) + s**2) / n)
+
+
+def rounding_tol(scale: float, terms: int = 1, cond: float = 1.0) -> float:
+    """Tolerance for an identity that holds exactly in real arithmetic and is evaluated in
+    float64: :math:`8\,(m + d)\,\varepsilon\,\kappa\,s`.
+
+    ``terms`` (:math:`m`) is the number of accumulated rounding operations (the length of the
+    longest sum, or the dimension for a matrix factorisation), ``cond`` (:math:`\kappa`) the
+    condition number by which the rounding is amplified (square roots, inverses), ``scale``
+    (:math:`s`) the magnitude of the compared quantities.  This is the first-order bound of
+    backward-stable linear algebra, :math:`O(m\varepsilon)` relative, with a factor 8 for
+    the few passes a check chains; it is not tuned to any test.
+    """
+    if not (np.isfinite(scale) and scale >= 0):
+        raise ValueError(f"scale must be finite and non-negative, got {scale}")
+    if terms < 1:
+        raise ValueError(f"terms must be >= 1, got {terms}")
+    if not cond >= 1:
+        raise ValueError(f"cond must be >= 1, got {cond}")
+    return 8.0 * (terms + 1) * EPS * cond * max(scale, np.finfo(float).tiny)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,347 @@
+"""Markdown report pages, PNG figures and JSON for claim results.
+
+Layout under the output directory::
+
+    index.md                      one row per claim, refuted claims and their corrections
+    claims/<paper>/<label>.md     one page per claim
+    figures/<paper>__<label>__<name>.png
+
+Every file is written atomically (temporary file in the same directory, then ``os.replace``),
+so a crash never leaves half a report.  Pages contain no dates: the same seed gives the same
+files, timings aside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from verify.claims import ClaimResult, Evidence, FigureSpec, Kind, Status, Verdict
+
+__all__ = [
+    "environment",
+    "results_json",
+    "write_atomic",
+    "write_report",
+    "claim_page_path",
+    "render_figure",
+]
+
+_MARK = {Status.PASS: "PASS", Status.FAIL: "**FAIL**", Status.INCONCLUSIVE: "undecided", Status.ERROR: "**ERROR**", None: "—"}
+
+
+def environment(seed: int, fidelity: str) -> dict[str, Any]:
+    """Versions, seed and fidelity that reproduce a run."""
+    import hypothesis
+    import mpmath
+    import scipy
+    import sympy
+
+    try:
+        import ot
+
+        pot = ot.__version__
+    except Exception:  # POT is optional for reading reports
+        pot = "not installed"
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sympy": sympy.__version__,
+        "mpmath": mpmath.__version__,
+        "hypothesis": hypothesis.__version__,
+        "pot": pot,
+        "seed": seed,
+        "fidelity": fidelity,
+    }
+
+
+def results_json(results: Sequence[ClaimResult], env: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document of ``verify check --json`` (DESIGN.md)."""
+    return {"claims": [r.to_json() for r in results], "environment": env}
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def claim_page_path(claim_id: str) -> str:
+    """Relative path of a claim's page under the report directory: ``claims/otdiff/prop-4.3.md``."""
+    return "claims/" + claim_id + ".md"
+
+
+_page_rel = claim_page_path
+
+
+def _link(from_id: str, to_id: str) -> str:
+    """Relative link from one claim page to another."""
+    start = posixpath.dirname(claim_page_path(from_id))
+    return posixpath.relpath(claim_page_path(to_id), start)
+
+
+def _fig_name(claim_id: str, fig: FigureSpec) -> str:
+    return claim_id.replace("/", "__") + "__" + fig.name + ".png"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if f == 0:
+            return "0"
+        if not np.isfinite(f):
+            return str(f)
+        return f"{f:.4g}"
+    if isinstance(v, (list, tuple)) and len(v) > 8:
+        return f"[{len(v)} values]"
+    return str(v).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    cols: list[str] = []
+    for r in rows:
+        for c in r:
+            if c not in cols:
+                cols.append(c)
+    lines = ["| " + " | ".join(c.replace("|", "\\|") for c in cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(_fmt(r.get(c, "")) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def render_figure(fig: FigureSpec, path: Path) -> None:
+    """Draw ``fig`` with matplotlib (Agg) and write a PNG atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import io
+
+    f, ax = plt.subplots(figsize=(6.0, 4.2), dpi=100)
+    d = fig.data
+    if fig.kind == "convergence":
+        n = np.asarray(d["n"], dtype=float)
+        err = np.asarray(d["err"], dtype=float)
+        se = np.asarray(d.get("se", np.zeros_like(err)), dtype=float)
+        ax.errorbar(n, err, yerr=se, fmt="o", capsize=3, label="estimate ± 1 se")
+        fit = np.exp(d["intercept"]) * n ** d["slope"]
+        ax.plot(n, fit, "--", label=f"fit: slope {d['slope']:.2f}")
+        ref = err[0] * (n / n[0]) ** d["ref_slope"]
+        ax.plot(n, ref, ":", color="gray", label=f"reference slope {d['ref_slope']:g}")
+        for label, ys in d.get("extra", {}).items():
+            ax.plot(n, ys, "s", mfc="none", alpha=0.6, label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(d.get("xlabel", "n"))
+        ax.set_ylabel(d.get("ylabel", "error"))
+        ax.legend(fontsize=8)
+    elif fig.kind == "ellipses":
+        import matplotlib.cm as cm
+
+        ts = d["t"]
+        theta = np.linspace(0, 2 * np.pi, 200)
+        circle = np.stack([np.cos(theta), np.sin(theta)])
+        for t, cov in zip(ts, d["covariances"]):
+            w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
+            pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
+            ax.plot(pts[0], pts[1], color=cm.viridis(float(t)), label=f"t = {t:g}")
+        for cov, style in zip(d.get("ends", []), ("k--", "r--")):
+            w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
+            pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
+            ax.plot(pts[0], pts[1], style, lw=0.8)
+        ax.set_aspect("equal")
+        ax.legend(fontsize=8)
+    elif fig.kind == "lines":
+        for label, ys in d["series"].items():
+            ax.plot(d["x"], ys, label=label)
+        ax.set_xlabel(d.get("xlabel", ""))
+        ax.set_ylabel(d.get("ylabel", ""))
+        ax.legend(fontsize=8)
+    else:
+        raise ValueError(f"fig.kind must be 'convergence', 'ellipses' or 'lines', got {fig.kind!r}")
+    ax.set_title(fig.title, fontsize=10)
+    f.tight_layout()
+    buf = io.BytesIO()
+    f.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(f)
+    write_atomic(path, buf.getvalue())
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def _kind_cell(r: ClaimResult, kind: Kind) -> str:
+    return _MARK[r.by_kind(kind)]
+
+
+def _mutant_cell(r: ClaimResult) -> str:
+    if not r.mutant_results:
+        return "—"
+    rejected = sum(m.verdict == Verdict.REFUTED for m in r.mutant_results)
+    return f"{rejected}/{len(r.mutant_results)}"
+
+
+def _index(results: Sequence[ClaimResult], env: dict[str, Any], command: str) -> str:
+    lines = [
+        "# Verification report",
+        "",
+        "One row per claim. Verdicts: **VERIFIED** (every check passed), **REFUTED** (a check failed",
+        "decisively), **INCONCLUSIVE** (none failed, some could not decide), **ERROR** (a check crashed).",
+        "'Mutants' counts the deliberately wrong variants of the formula that the same checks rejected.",
+        "",
+        f"Reproduce: `{command}`",
+        "",
+        "| id | title | verdict | symbolic | numeric | property | mutants rejected | worst z | time (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        wz = r.worst_z
+        lines.append(
+            f"| [{r.claim.id}]({_page_rel(r.claim.id)}) | {r.claim.title} | **{r.verdict.value}** | "
+            f"{_kind_cell(r, Kind.SYMBOLIC)} | {_kind_cell(r, Kind.NUMERIC)} | {_kind_cell(r, Kind.PROPERTY)} | "
+            f"{_mutant_cell(r)} | {'—' if wz is None else f'{wz:.2f}'} | {r.seconds:.1f} |"
+        )
+    counts = {v: sum(r.verdict == v for r in results) for v in Verdict}
+    lines += ["", "Totals: " + ", ".join(f"{v.value} {c}" for v, c in counts.items()), ""]
+    checks = [e for r in results for e in r.evidence]
+    lines.append(
+        "Checks: "
+        + ", ".join(f"{s.value} {sum(e.status == s for e in checks)}" for s in Status)
+        + " (undecided checks are counted apart, never as passes)."
+    )
+    refuted = [r for r in results if r.verdict == Verdict.REFUTED]
+    lines += ["", "## Refuted claims", ""]
+    if refuted:
+        for r in refuted:
+            corr = f" — corrected by [{r.claim.corrected_by}]({_page_rel(r.claim.corrected_by)})" if r.claim.corrected_by else " — no correction yet"
+            lines.append(f"- [{r.claim.id}]({_page_rel(r.claim.id)}){corr}")
+    else:
+        lines.append("None among the claims in this report.")
+    lines += ["", "## Environment", "", _table([env])]
+    return "\n".join(lines) + "\n"
+
+
+def _evidence_section(e: Evidence, claim_id: str, fig_prefix: str) -> list[str]:
+    out = [f"### {e.kind.value}: {e.name} — {_MARK[e.status]}", "", e.summary, ""]
+    if e.steps:
+        out += [s + "\n" for s in e.steps]
+    if e.table:
+        out += [_table(e.table)]
+    if e.metrics:
+        out += ["Metrics: " + ", ".join(f"{k} = {_fmt(v)}" for k, v in e.metrics.items()), ""]
+    for fig in e.figures:
+        out += [f"![{fig.title}]({fig_prefix}{_fig_name(claim_id, fig)})", "", f"*{fig.caption}*", ""]
+    if e.counterexample is not None:
+        out += ["Counterexample:", "", "```json", json.dumps(e.counterexample, indent=2, default=str, ensure_ascii=False), "```", ""]
+    if e.traceback:
+        out += ["```", e.traceback.rstrip(), "```", ""]
+    out.append(f"*seed {e.seed}, {e.seconds:.2f} s*\n")
+    return out
+
+
+def _claim_page(r: ClaimResult, env: dict[str, Any], command: str) -> str:
+    c = r.claim
+    fig_prefix = posixpath.relpath("figures", posixpath.dirname(claim_page_path(c.id))) + "/"
+    lines = [
+        f"# {c.id}: {c.title}",
+        "",
+        f"**Verdict: {r.verdict.value}**" + ("" if r.as_expected else f" (the claim records {c.expected.value})"),
+        "",
+        f"Source: `{c.source.paper}`, {c.source.locator} — {c.source.citation}.",
+        "",
+        "## Statement as printed",
+        "",
+        c.statement,
+        "",
+    ]
+    if c.assumptions:
+        lines += ["## Assumptions", ""] + [f"- {a}" for a in c.assumptions] + [""]
+    if c.notes:
+        lines += ["## Notes", "", c.notes, ""]
+    if c.corrects:
+        lines += [f"This is the corrected form of [{c.corrects}]({_link(c.id, c.corrects)}).", ""]
+    if c.corrected_by:
+        lines += [f"Corrected statement: [{c.corrected_by}]({_link(c.id, c.corrected_by)}).", ""]
+    for kind, heading in ((Kind.SYMBOLIC, "Derivation (symbolic)"), (Kind.NUMERIC, "Numeric evidence"), (Kind.PROPERTY, "Property evidence (hypothesis)")):
+        ev = [e for e in r.evidence if e.kind == kind]
+        if ev:
+            lines += [f"## {heading}", ""]
+            for e in ev:
+                lines += _evidence_section(e, c.id, fig_prefix)
+    if r.mutant_results:
+        lines += [
+            "## Mutants",
+            "",
+            "Deliberately wrong variants of the printed formulas, run through the same checks; each must be REFUTED.",
+            "",
+            "| mutant | description | verdict | failing checks |",
+            "|---|---|---|---|",
+        ]
+        for m in r.mutant_results:
+            failing = ", ".join(e.name for e in m.evidence if e.status == Status.FAIL) or "none"
+            lines.append(f"| {m.mutant.name} | {m.mutant.description} | **{m.verdict.value}** | {failing} |")
+        lines.append("")
+    lines += [
+        "## Reproduce",
+        "",
+        "```",
+        f"verify check {c.id} --fidelity {env['fidelity']} --seed {env['seed']}",
+        "```",
+        "",
+        "## Environment",
+        "",
+        _table([env]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(
+    results: Sequence[ClaimResult],
+    out_dir: str | os.PathLike,
+    env: dict[str, Any],
+    command: str = "verify report",
+) -> list[Path]:
+    """Write index, claim pages, figures and ``results.json`` under ``out_dir``; return paths."""
+    out = Path(out_dir)
+    written: list[Path] = []
+    for r in results:
+        for e in r.evidence:
+            for fig in e.figures:
+                p = out / "figures" / _fig_name(r.claim.id, fig)
+                render_figure(fig, p)
+                written.append(p)
+        p = out / _page_rel(r.claim.id)
+        write_atomic(p, _claim_page(r, env, command))
+        written.append(p)
+    p = out / "index.md"
+    write_atomic(p, _index(results, env, command))
+    written.append(p)
+    p = out / "results.json"
+    write_atomic(p, json.dumps(results_json(results, env), indent=1, ensure_ascii=False) + "\n")
+    written.append(p)
+    return written
