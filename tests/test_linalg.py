@@ -195,6 +195,33 @@ def test_bures_identical_inputs_nonnegative(cond: float) -> None:
     assert 0.0 <= bures_distance_sq(s, s) <= 64 * 8 * EPS * 2 * np.trace(s)
 
 
+def test_eigh_fallback_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force the eigenvector-factor route that runs when Cholesky fails.
+    import verify.linalg as lin
+
+    rng = np.random.default_rng(12)
+    d, cond = 5, 1e6
+    s0 = random_spd(rng, d, cond=cond)
+    s1 = random_spd(rng, d, cond=1e3)
+    t_chol, w_chol = brenier_map(s0, s1), bures_distance_sq(s0, s1)
+    monkeypatch.setattr(lin, "_cholesky_pd", lambda s: None)
+    t_eig, w_eig = brenier_map(s0, s1), bures_distance_sq(s0, s1)
+    assert _norm2(t_eig - t_chol) / _norm2(t_chol) <= 2 * d * EPS * cond  # both within d EPS kappa
+    t = np.array(brenier_map_mp(s0, s1).tolist(), dtype=float)
+    assert abs(w_eig - w_chol) <= 2 * _perturbation_bound(s0, s1, t)
+
+
+def test_negative_beyond_round_off_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A squared distance negative beyond the round-off bound signals a bug: never clamped.
+    import verify.linalg as lin
+
+    real_svd = np.linalg.svd
+    monkeypatch.setattr(lin.np.linalg, "svd", lambda a, **kw: 1.01 * real_svd(a, **kw))
+    s = np.diag([1.0, 2.0, 3.0])
+    with pytest.raises(FloatingPointError, match="negative beyond the round-off bound"):
+        bures_distance_sq(s, s)
+
+
 def test_bures_zero_matrix() -> None:
     rng = np.random.default_rng(4)
     s1 = random_spd(rng, 4)

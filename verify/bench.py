@@ -173,14 +173,20 @@ def _robustness_cases(rng: np.random.Generator, d: int) -> list[tuple[str, np.nd
         (f"rank-deficient PSD pair (ranks {d // 2} and {d - 1}, exact)",
          _int_psd(rng, d, d // 2), _int_psd(rng, d, d - 1), True)
     )
-    cases.append(("both condition numbers 1e10", random_spd(rng, d, cond=1e10), random_spd(rng, d, cond=1e10), True))
+    cases.append(
+        ("both condition numbers 1e10",
+         random_spd(rng, d, cond=1e10), random_spd(rng, d, cond=1e10), True)
+    )
     good = random_spd(rng, d, cond=10.0)
     nan_in = good.copy()
     nan_in[0, 1] = nan_in[1, 0] = np.nan
     cases.append(("NaN entry in sigma0", nan_in, random_spd(rng, d, cond=10.0), False))
     asym = good.copy()
     asym[0, 1] += 1e-2 * float(np.abs(good).max())
-    cases.append(("non-symmetric sigma0 (one entry off by 1% of max)", asym, random_spd(rng, d, cond=10.0), False))
+    cases.append(
+        ("non-symmetric sigma0 (one entry off by 1% of max)",
+         asym, random_spd(rng, d, cond=10.0), False)
+    )
     lam = np.exp(rng.uniform(0.0, math.log(10.0), size=d))
     lam[0] = -0.5
     q = random_orthogonal(rng, d)

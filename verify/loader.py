@@ -17,6 +17,9 @@ from verify.claims import REGISTRY, Registry
 
 __all__ = ["load_builtin", "load_module"]
 
+#: resolved path -> ids it registered; loading the same file again is a no-op.
+_LOADED: dict[Path, list[str]] = {}
+
 
 def load_builtin(package: str = "theorems") -> Registry:
     """Import every family of ``package``; return the registry they registered into."""
@@ -38,6 +41,9 @@ def load_module(path: str | Path) -> list[str]:
         raise ValueError(f"module must be a .py file, got {str(path)!r}")
     if not p.is_file():
         raise ValueError(f"module {str(path)!r} does not exist")
+    key = p.resolve()
+    if key in _LOADED:
+        return list(_LOADED[key])
     before = {c.id for c in REGISTRY.all()}
     name = f"verify_user_claims_{abs(hash(str(p.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, p)
@@ -50,4 +56,5 @@ def load_module(path: str | Path) -> list[str]:
         raise ValueError(f"module {str(path)!r} registered no claim (call verify.register(Claim(...)))")
     for cid in new:
         REGISTRY.get(cid).module = str(path)
+    _LOADED[key] = new
     return new

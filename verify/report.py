@@ -310,7 +310,7 @@ def _claim_page(r: ClaimResult, env: dict[str, Any], command: str) -> str:
         "## Reproduce",
         "",
         "```",
-        f"verify check {c.id} --fidelity {env['fidelity']} --seed {env['seed']}",
+        f"verify check {c.id} --fidelity {env['fidelity']} --seed {env['seed']}" + (f" --module {c.module}" if c.module else ""),
         "```",
         "",
         "## Environment",

@@ -103,8 +103,8 @@ def second_moment_se(sigma: np.ndarray, n: int) -> np.ndarray:
 
 
 def rounding_tol(scale: float, terms: int = 1, cond: float = 1.0) -> float:
-    """Tolerance for an identity that holds exactly in real arithmetic and is evaluated in
-    float64: :math:`8\,(m + d)\,\varepsilon\,\kappa\,s`.
+    r"""Tolerance for an identity that holds exactly in real arithmetic and is evaluated in
+    float64: :math:`8\,(m + 1)\,\varepsilon\,\kappa\,s`.
 
     ``terms`` (:math:`m`) is the number of accumulated rounding operations (the length of the
     longest sum, or the dimension for a matrix factorisation), ``cond`` (:math:`\kappa`) the

@@ -1,0 +1,30 @@
+"""Shared test set-up: hypothesis profiles and the built-in claims.
+
+The hypothesis profile comes from ``$HYPOTHESIS_PROFILE`` (``ci`` by default: derandomised,
+no example database, no deadline), so the suite is deterministic in CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import settings
+
+from verify.claims import Context, run_claim
+from verify.loader import load_builtin
+from verify.strategies import register_profiles
+
+register_profiles()
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return load_builtin()
+
+
+@pytest.fixture(scope="session")
+def quick_results(registry):
+    """Every built-in claim, with its mutants, at quick fidelity and seed 0 (run once)."""
+    return {c.id: run_claim(c, Context(fidelity="quick", seed=0), with_mutants=True) for c in registry.all()}

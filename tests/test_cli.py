@@ -1,0 +1,86 @@
+"""The command line: JSON of `verify check`, exit codes, --module, report files, fuzz."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+
+USER = str(Path(__file__).with_name("user_claims.py"))
+
+
+def _json(capsys):
+    return json.loads(capsys.readouterr().out)
+
+
+def test_check_json_for_the_bures_claims(capsys):
+    code = main(["check", "otdiff/prop-4.3", "otdiff/thm-4.2", "--json", "--fidelity", "quick", "--no-mutants"])
+    out = _json(capsys)
+    assert code == 0
+    assert [c["id"] for c in out["claims"]] == ["otdiff/prop-4.3", "otdiff/thm-4.2"]
+    assert all(c["verdict"] == "VERIFIED" for c in out["claims"])
+    assert out["environment"]["fidelity"] == "quick" and out["environment"]["seed"] == 0
+    for key in ("python", "numpy", "sympy"):
+        assert key in out["environment"]
+    assert out["claims"][0]["source"]["file"] == "002_13ecbaca6d942f78.txt"
+
+
+def test_unknown_id_is_a_usage_error_with_suggestions(capsys):
+    assert main(["check", "otdiff/prop-4.4"]) == 2
+    assert "did you mean otdiff/prop-4.3" in capsys.readouterr().err
+
+
+def test_user_module_true_and_false_claims(capsys):
+    code = main(["check", "mathai/eq-90", "--module", USER, "--json", "--fidelity", "quick"])
+    out = {c["id"]: c for c in _json(capsys)["claims"]}
+    assert out["mathai/eq-900"]["verdict"] == "VERIFIED"
+    assert out["mathai/eq-900"]["mutants"][0]["verdict"] == "REFUTED"
+    assert out["mathai/eq-901"]["verdict"] == "REFUTED"
+    # The false claim records VERIFIED as expected and has no correction: exit 1.
+    assert code == 1
+
+
+def test_user_module_reported_like_a_builtin(tmp_path, capsys):
+    code = main(["report", "mathai/eq-900", "--module", USER, "--fidelity", "quick", "--out", str(tmp_path)])
+    assert code == 0
+    index = (tmp_path / "index.md").read_text()
+    assert "[mathai/eq-900](claims/mathai/eq-900.md)" in index and "**VERIFIED**" in index
+    page = (tmp_path / "claims" / "mathai" / "eq-900.md").read_text()
+    assert "$$\\mathbb E[X^2] = \\sigma^2$$" in page and "verify check mathai/eq-900" in page
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_bad_module_is_a_usage_error(tmp_path, capsys):
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    assert main(["list", "--module", str(empty)]) == 2
+    assert "registered no claim" in capsys.readouterr().err
+    assert main(["list", "--module", str(tmp_path / "missing.py")]) == 2
+
+
+def test_fuzz_finds_a_minimal_counterexample_for_a_mutant(capsys):
+    code = main(["fuzz", "otdiff/prop-4.3", "--mutant", "cross-term-factor", "--examples", "30"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "minimal counterexample" in out and "cost(T) = printed W2^2" in out
+
+
+def test_fuzz_on_the_printed_claim_finds_nothing(capsys):
+    assert main(["fuzz", "otdiff/thm-4.2", "--examples", "30"]) == 0
+    assert "PASS" in capsys.readouterr().out
+
+
+def test_report_is_reproducible_apart_from_timings(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert main(["report", "mathai/eq-900", "--module", USER, "--fidelity", "quick", "--out", str(out), "--seed", "5"]) == 0
+    timing = re.compile(r"(\d+\.\d+ s\*|\| \d+\.\d+ \|$|\"seconds\": [0-9.e-]+)")
+    for fa in sorted(p for p in a.rglob("*") if p.is_file()):
+        fb = b / fa.relative_to(a)
+        ta = timing.sub("T", fa.read_text()).replace(str(a), "OUT")
+        tb = timing.sub("T", fb.read_text()).replace(str(b), "OUT")
+        assert ta == tb, fa
