@@ -170,12 +170,12 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
             w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
             pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
             ax.plot(pts[0], pts[1], color=cm.viridis(float(t)), label=f"t = {t:g}")
-        for cov, style in zip(d.get("ends", []), ("k--", "r--")):
+        for cov, style, label in zip(d.get("ends", []), ("k--", "r--"), ("Σ0", "Σ1")):
             w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
             pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
-            ax.plot(pts[0], pts[1], style, lw=0.8)
+            ax.plot(pts[0], pts[1], style, lw=0.8, label=label)
         ax.set_aspect("equal")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     elif fig.kind == "lines":
         for label, ys in d["series"].items():
             ax.plot(d["x"], ys, label=label)
@@ -306,6 +306,17 @@ def _claim_page(r: ClaimResult, env: dict[str, Any], command: str) -> str:
             failing = ", ".join(e.name for e in m.evidence if e.status == Status.FAIL) or "none"
             lines.append(f"| {m.mutant.name} | {m.mutant.description} | **{m.verdict.value}** | {failing} |")
         lines.append("")
+        for m in r.mutant_results:
+            failed = [e for e in m.evidence if e.status == Status.FAIL]
+            if not failed:
+                continue
+            lines += [f"### Mutant {m.mutant.name}", ""]
+            lines += [f"- {e.kind.value} {e.name}: {e.summary}" for e in failed]
+            first = next((e for e in failed if e.counterexample is not None), None)
+            if first is not None:
+                lines += ["", f"Counterexample ({first.name}):", "", "```json",
+                          json.dumps(first.counterexample, indent=2, default=str, ensure_ascii=False), "```"]
+            lines.append("")
     lines += [
         "## Reproduce",
         "",

@@ -178,7 +178,7 @@ def decide(
                 )
                 return Outcome(
                     Status.FAIL,
-                    f"identity fails: {res.latex} is nonzero at an exact instance",
+                    f"identity fails: ${res.latex}$ is nonzero at an exact instance",
                     metrics | {"instances_checked": checked + 1},
                     counterexample=cex,
                     steps=steps,
