@@ -141,15 +141,21 @@ class SympyAlgebra:
         from verify.symbolic import is_zero_matrix
 
         a = sp.Matrix(a)
+        if not is_zero_matrix(a - a.T):
+            raise NoKnownRoot(f"matrix is not symmetric: {a.tolist()}")
         for c in self.roots:
-            if c.shape == a.shape and is_zero_matrix(c * c - a):
+            if c.shape == a.shape and is_zero_matrix(c - c.T) and is_zero_matrix(c * c - a):
                 return c
         if a.is_diagonal():
-            return sp.diag(*[sp.sqrt(a[i, i]) for i in range(a.rows)])
+            if all(a[i, i].is_nonnegative for i in range(a.rows)):
+                return sp.diag(*[sp.sqrt(a[i, i]) for i in range(a.rows)])
+            raise NoKnownRoot(f"diagonal entries not known to be non-negative: {a.tolist()}")
         if a.shape == (2, 2) and not a.free_symbols:
-            det = a.det()
+            det, tr = a.det(), a.trace()
+            if not (det >= 0 and tr > 0):
+                raise NoKnownRoot(f"matrix is not positive semidefinite: {a.tolist()}")
             s = sp.sqrt(det)
-            return sp.simplify((a + s * sp.eye(2)) / sp.sqrt(a.trace() + 2 * s))
+            return sp.simplify((a + s * sp.eye(2)) / sp.sqrt(tr + 2 * s))
         raise NoKnownRoot(f"no justified exact square root known for {a.tolist()}")
 
     # Entries are kept in rational normal form (``cancel``) after every product and inverse:

@@ -56,11 +56,15 @@ def _simplify_entry(e: sp.Expr) -> sp.Expr:
 
 
 def _value_at(e: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
+    """Exact value of ``e`` at ``point``; ``None`` when symbols remain or the point is
+    singular (a pole or an indeterminate form is no evidence either way)."""
     v = sp.sympify(e).subs(dict(point)) if point else sp.sympify(e)
-    if v.free_symbols:
+    if v.free_symbols or v.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
     if not v.is_Rational:
-        v = sp.nsimplify(sp.simplify(v))
+        v = sp.simplify(v)
+        if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or v.free_symbols:
+            return None
     return v
 
 
@@ -82,7 +86,11 @@ def zero_test(
     pts = list(points)
     if not pts and free:
         rnd = random.Random(seed)
-        pts = [{s: sp.Rational(rnd.randint(1, 9), rnd.randint(1, 9)) for s in free} for _ in range(n_random)]
+        # Distinct values per point, so that differences of symbols do not vanish by accident.
+        pts = [
+            dict(zip(free, (sp.Rational(p, q) for p, q in rnd.sample([(p, q) for p in range(1, 30) for q in range(1, 30)], len(free)))))
+            for _ in range(n_random)
+        ]
     if not free:
         pts = [{}]
     # Disproof first: exact evaluation at an admissible point is cheap, simplification is not.
@@ -91,7 +99,7 @@ def zero_test(
             v = _value_at(e, p)
             if v is None or v == 0:
                 continue
-            if abs(sp.N(v, 30)) > sp.Float(10) ** -25:
+            if v.is_Rational or abs(sp.N(v, 50)) > sp.Float(10) ** -40:
                 return ZeroTest(False, True, {str(k): str(val) for k, val in p.items()}, str(v))
     if all(_simplify_entry(e) == 0 for e in entries):
         return ZeroTest(True, False)

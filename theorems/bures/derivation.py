@@ -146,8 +146,9 @@ def decide(
     # Exact instances, smallest first: the minimal counterexample, or evidence short of proof.
     mats = small_spd_integer_matrices()
     pairs = sorted(itertools.product(mats, mats), key=lambda p: sum(abs(x) for x in p[0]) + sum(abs(x) for x in p[1]))
-    checked = 0
+    checked = 0  # instances on which at least one residual was actually evaluated
     for ai, ri in pairs[:max_instances]:
+        evaluated = False
         s0i, s1i = _pair(ai, ri)
         # t stays symbolic while building (residuals may differentiate in t), then is fixed.
         lai = SympyAlgebra([ai, ri, *extra_roots(formulas, ai, ri, T_SYM if uses_t else None)])
@@ -159,6 +160,7 @@ def decide(
             if uses_t:
                 value = value.subs(T_SYM, instance_t)
             zt = zero_test(value)
+            evaluated = evaluated or zt.decided
             if zt.disproved:
                 cex = {
                     "identity": res.latex,
@@ -183,7 +185,7 @@ def decide(
                     counterexample=cex,
                     steps=steps,
                 )
-        checked += 1
+        checked += evaluated
     if "disproved" in statuses:
         return Outcome(Status.FAIL, "identity disproved at an admissible generic point", metrics, steps=steps)
     return Outcome(
@@ -386,7 +388,14 @@ def check_constant_speed(formulas: Any, ctx: Any) -> Outcome:
             p = f.path_map(s0, s1, t, la)
         except NoKnownRoot:
             return []
-        return [(a * p * a).applyfunc(sp.cancel)]
+        cand = (a * p * a).applyfunc(sp.cancel)
+        # The argument "congruent to a convex combination of SPD matrices" is about the
+        # printed path; for any other path, spot-check positivity before trusting the root.
+        for point in _generic_points({str(s): s for s in cand.free_symbols}):
+            c = cand.subs(point)
+            if c.free_symbols or not (c.det() > 0 and c.trace() > 0):
+                return []
+        return [cand]
 
     def speed(f, a, r, t, la):
         s0, s1 = _pair(a, r)
