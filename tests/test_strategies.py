@@ -10,8 +10,13 @@ from verify.strategies import dims, orthogonal_matrices, spd_matrices, spd_pairs
 
 
 @given(dims().flatmap(lambda d: orthogonal_matrices(d)))
-def test_rotations_are_orthogonal_with_unit_determinant(q):
+def test_orthogonal_matrices_are_orthogonal(q):
     np.testing.assert_allclose(q @ q.T, np.eye(len(q)), atol=1e-12)
+    assert abs(abs(np.linalg.det(q)) - 1) < 1e-12
+
+
+@given(dims().flatmap(lambda d: orthogonal_matrices(d, reflections=False)))
+def test_rotations_have_unit_determinant(q):
     assert np.linalg.det(q) > 0
 
 

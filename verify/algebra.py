@@ -120,11 +120,12 @@ class SympyAlgebra:
     """Exact arithmetic with sympy matrices.
 
     Exact matrix square roots exist in closed form only in special cases, so ``sqrtm`` uses,
-    in order: (1) a *registered* candidate ``C`` with :math:`C^2 = M` verified by
+    in order: (1) a *registered* symmetric candidate ``C`` with :math:`C^2 = M` verified by
     simplification — a derivation registers a candidate only after arguing that ``C`` is
-    symmetric positive (semi)definite, so that by uniqueness of the positive square root
-    :math:`C = M^{1/2}`; (2) diagonal matrices, rooted entrywise (entries must be known
-    non-negative); (3) explicit 2x2 numeric matrices, by Cayley–Hamilton:
+    positive (semi)definite (and spot-checking it at admissible points), so that by
+    uniqueness of the positive square root :math:`C = M^{1/2}`; (2) diagonal matrices, rooted
+    entrywise (entries must be known non-negative); (3) explicit symmetric 2x2 numeric
+    matrices with non-negative determinant and positive trace, by Cayley–Hamilton:
     :math:`M^{1/2} = (M + \\sqrt{\\det M}\\,I)/\\sqrt{\\operatorname{tr} M + 2\\sqrt{\\det M}}`.
     Otherwise it raises :class:`NoKnownRoot`, and the check reports that it could not decide.
     """

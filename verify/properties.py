@@ -65,7 +65,7 @@ def search(
         count[0] += 1
         ok, info = predicate(drawn)
         if not ok:
-            failures.append((drawn, info))
+            failures.append((drawn, info, count[0]))
             raise _Violation()
 
     for p in reversed(list(pinned)):
@@ -74,7 +74,10 @@ def search(
     try:
         run()
     except _Violation:
-        minimal, info = failures[-1]
+        # Pinned examples run first, in order, and are not shrunk: the first failing pin is the
+        # simplest; otherwise hypothesis replays the shrunk example last.
+        first = failures[0]
+        minimal, info, _ = first if first[2] <= len(pinned) else failures[-1]
         return SearchResult(True, count[0], minimal, info)
     except Unsatisfiable:
         return SearchResult(False, count[0], undecided=True)

@@ -65,9 +65,18 @@ def _angles(d: int, low: float = -math.pi, high: float = math.pi) -> st.SearchSt
     return st.lists(st.floats(low, high, allow_nan=False), min_size=m, max_size=m)
 
 
-def orthogonal_matrices(d: int) -> st.SearchStrategy[np.ndarray]:
-    """Rotations of R^d (det +1), shrinking to the identity."""
-    return _angles(d).map(lambda a: givens(a, d))
+def orthogonal_matrices(d: int, reflections: bool = True) -> st.SearchStrategy[np.ndarray]:
+    """Orthogonal ``(d, d)`` matrices: rotations (Givens angles), times a reflection of the
+    first axis when one is drawn (``reflections=True``); shrinks to the identity."""
+    flips = st.booleans() if reflections else st.just(False)
+
+    def build(angles: list[float], flip: bool) -> np.ndarray:
+        q = givens(angles, d)
+        if flip:
+            q[:, 0] = -q[:, 0]
+        return q
+
+    return st.builds(build, _angles(d), flips)
 
 
 def spectra(d: int, max_cond: float = 100.0) -> st.SearchStrategy[np.ndarray]:
@@ -87,7 +96,7 @@ def _spd(lam: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def spd_matrices(d: int, max_cond: float = 100.0) -> st.SearchStrategy[np.ndarray]:
     """Symmetric positive definite ``(d, d)`` matrices with condition number <= ``max_cond``."""
-    return st.builds(_spd, spectra(d, max_cond), orthogonal_matrices(d))
+    return st.builds(_spd, spectra(d, max_cond), orthogonal_matrices(d, reflections=False))
 
 
 @st.composite
@@ -104,7 +113,7 @@ def spd_pairs(draw, d: int | None = None, max_cond: float = 100.0, commuting: bo
         commuting = draw(st.booleans()) if dim >= 2 else True
     if commuting is False and dim < 2:
         raise ValueError(f"non-commuting pairs need d >= 2, got d = {dim}")
-    q0 = draw(orthogonal_matrices(dim))
+    q0 = draw(orthogonal_matrices(dim, reflections=False))
     if commuting:
         return _spd(draw(spectra(dim, max_cond)), q0), _spd(draw(spectra(dim, max_cond)), q0)
     top = math.log10(max_cond)

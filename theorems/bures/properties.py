@@ -36,7 +36,7 @@ def parameters(draw):
 
 
 PINNED = [
-    {"Sigma0": np.array([[2.0]]), "Sigma1": np.array([[0.5]]), "t": 0.5, "U": np.array([[1.0]])},
+    {"Sigma0": np.array([[2.0]]), "Sigma1": np.array([[0.5]]), "t": 0.5, "U": np.array([[-1.0]])},
     {"Sigma0": np.diag([1.0, 4.0]), "Sigma1": np.diag([9.0, 1.0]), "t": 0.3, "U": np.eye(2)},
     {"Sigma0": np.array([[2.0, 0.5], [0.5, 1.0]]), "Sigma1": np.array([[2.0, 0.5], [0.5, 1.0]]), "t": 0.7, "U": np.array([[0.0, -1.0], [1.0, 0.0]])},
 ]
