@@ -507,16 +507,21 @@ def brenier_map(sigma0: Any, sigma1: Any) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_dps(dps: Any) -> int:
-    if isinstance(dps, (bool, np.bool_)):
-        raise TypeError("dps must be an integer, got bool")
+def _check_int(name: str, value: Any, minimum: int, requirement: str) -> int:
+    """``value`` as an int >= ``minimum``; TypeError for non-integers, ValueError otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got bool")
     try:
-        n = operator.index(dps)
+        n = operator.index(value)
     except TypeError:
-        raise TypeError(f"dps must be an integer, got {type(dps).__name__}") from None
-    if n < 15:
-        raise ValueError(f"dps must be at least 15 (float64 precision), got {n}")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    if n < minimum:
+        raise ValueError(f"{name} must be {requirement}, got {n}")
     return n
+
+
+def _check_dps(dps: Any) -> int:
+    return _check_int("dps", dps, 15, "at least 15 (float64 precision)")
 
 
 def _to_mp(s: np.ndarray) -> mpmath.matrix:
@@ -642,15 +647,7 @@ def _check_rng(rng: Any) -> np.random.Generator:
 
 
 def _check_dim(d: Any) -> int:
-    if isinstance(d, (bool, np.bool_)):
-        raise TypeError("d must be an integer, got bool")
-    try:
-        n = operator.index(d)
-    except TypeError:
-        raise TypeError(f"d must be an integer, got {type(d).__name__}") from None
-    if n < 1:
-        raise ValueError(f"d must be a positive integer, got {n}")
-    return n
+    return _check_int("d", d, 1, "a positive integer")
 
 
 def _check_cond(cond: Any) -> float:
