@@ -90,15 +90,20 @@ def _as_real_array(name: str, a: Any) -> np.ndarray:
     return arr
 
 
+def _check_real(name: str, value: Any, minimum: float, requirement: str) -> float:
+    """``value`` as a finite float >= ``minimum``; TypeError for non-reals, ValueError otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    r = float(value)
+    if not (math.isfinite(r) and r >= minimum):
+        raise ValueError(f"{name} must be {requirement}, got {value!r}")
+    return r
+
+
 def _check_rtol(rtol: Any) -> float:
     if type(rtol) is float and 0.0 <= rtol < math.inf:  # fast path
         return rtol
-    if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real):
-        raise TypeError(f"rtol must be a real number, got {type(rtol).__name__}")
-    r = float(rtol)
-    if not (math.isfinite(r) and r >= 0.0):
-        raise ValueError(f"rtol must be finite and non-negative, got {rtol!r}")
-    return r
+    return _check_real("rtol", rtol, 0.0, "finite and non-negative")
 
 
 def _symmetric(name: str, a: Any, rtol: float = 1e-10) -> np.ndarray:
@@ -651,12 +656,7 @@ def _check_dim(d: Any) -> int:
 
 
 def _check_cond(cond: Any) -> float:
-    if isinstance(cond, (bool, np.bool_)) or not isinstance(cond, numbers.Real):
-        raise TypeError(f"cond must be a real number, got {type(cond).__name__}")
-    c = float(cond)
-    if not (math.isfinite(c) and c >= 1.0):
-        raise ValueError(f"cond must be a finite real number >= 1, got {cond!r}")
-    return c
+    return _check_real("cond", cond, 1.0, "a finite real number >= 1")
 
 
 def spd_from_spectrum(eigenvalues: Any, basis: Any) -> np.ndarray:
