@@ -8,6 +8,7 @@ simplification to 0 is a proof; anything else is undecided.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
@@ -22,6 +23,7 @@ __all__ = [
     "latex_eq",
     "matrix_latex",
     "substitute",
+    "gaussian_continuity_lemma",
 ]
 
 
@@ -132,3 +134,38 @@ def latex_eq(lhs: str, rhs: sp.Expr | sp.MatrixBase | str) -> str:
     """A display-math step ``$$lhs = rhs$$`` for the report."""
     r = rhs if isinstance(rhs, str) else sp.latex(rhs)
     return f"$${lhs} = {r}$$"
+
+
+@functools.lru_cache(maxsize=1)
+def gaussian_continuity_lemma() -> tuple[bool, tuple[str, ...]]:
+    """Lemma (d = 2, explicit entries): for :math:`\\rho_t = \\mathcal N(0, \\Sigma(t))` and
+    :math:`v_t(x) = Vx`,
+
+    .. math::
+
+        \\frac{\\partial_t\\rho + \\operatorname{div}(\\rho v)}{\\rho}
+        = \\tfrac12 x^\\top\\Sigma^{-1}E\\Sigma^{-1}x - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E),
+        \\qquad E = \\dot\\Sigma - V\\Sigma - \\Sigma V^\\top,
+
+    so the continuity equation holds for all x exactly when :math:`E = 0`.
+    """
+    t = sp.Symbol("t", real=True)
+    x = sp.Matrix(sp.symbols("x_1 x_2", real=True))
+    f11, f12, f22 = (sp.Function(n)(t) for n in ("s_11", "s_12", "s_22"))
+    sig = sp.Matrix([[f11, f12], [f12, f22]])
+    v = sp.Matrix(2, 2, sp.symbols("v_11 v_12 v_21 v_22", real=True))
+    log_rho = -(x.T * sig.inv() * x)[0] / 2 - sp.log(sig.det()) / 2
+    field = v * x
+    lhs = sp.diff(log_rho, t) + v.trace() + sum(field[i] * sp.diff(log_rho, x[i]) for i in range(2))
+    e = sig.diff(t) - v * sig - sig * v.T
+    si = sig.inv()
+    rhs = (x.T * si * e * si * x)[0] / 2 - (si * e).trace() / 2
+    ok = sp.simplify(sp.together(lhs - rhs)) == 0
+    steps = [
+        "Lemma (explicit d = 2 entries, $\\Sigma(t)$ arbitrary smooth, $V$ arbitrary): "
+        "$$\\frac{\\partial_t\\rho+\\operatorname{div}(\\rho Vx)}{\\rho} = \\tfrac12 x^\\top\\Sigma^{-1}E\\Sigma^{-1}x"
+        " - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E),\\quad E = \\dot\\Sigma - V\\Sigma - \\Sigma V^\\top$$ "
+        + ("verified by sympy" if ok else "NOT verified by sympy")
+        + "; hence the Gaussian path with the linear field solves the continuity equation iff $E = 0$."
+    ]
+    return ok, tuple(steps)

@@ -29,7 +29,7 @@ import sympy as sp
 
 from verify.algebra import NoKnownRoot, SympyAlgebra
 from verify.claims import Outcome, Status
-from verify.symbolic import matrix_latex, sym2, zero_test
+from verify.symbolic import gaussian_continuity_lemma, matrix_latex, sym2, zero_test
 
 __all__ = [
     "Residual",
@@ -41,7 +41,6 @@ __all__ = [
     "check_geodesic_endpoints",
     "check_continuity_equation",
     "check_constant_speed",
-    "gaussian_continuity_lemma",
 ]
 
 T_SYM = sp.Symbol("t", positive=True)
@@ -300,40 +299,6 @@ def check_geodesic_endpoints(formulas: Any, ctx: Any) -> Outcome:
 # --- Theorem 4.2, Gaussian case ----------------------------------------------------------
 
 
-def gaussian_continuity_lemma() -> tuple[bool, list[str]]:
-    """Lemma (d = 2, explicit entries): for :math:`\\rho_t = \\mathcal N(0, \\Sigma(t))` and
-    :math:`v_t(x) = Vx`,
-
-    .. math::
-
-        \\frac{\\partial_t\\rho + \\operatorname{div}(\\rho v)}{\\rho}
-        = \\tfrac12 x^\\top\\Sigma^{-1}E\\Sigma^{-1}x - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E),
-        \\qquad E = \\dot\\Sigma - V\\Sigma - \\Sigma V^\\top,
-
-    so the continuity equation holds for all x exactly when :math:`E = 0`.
-    """
-    t = sp.Symbol("t", real=True)
-    x = sp.Matrix(sp.symbols("x_1 x_2", real=True))
-    f11, f12, f22 = (sp.Function(n)(t) for n in ("s_11", "s_12", "s_22"))
-    sig = sp.Matrix([[f11, f12], [f12, f22]])
-    v = sp.Matrix(2, 2, sp.symbols("v_11 v_12 v_21 v_22", real=True))
-    log_rho = -(x.T * sig.inv() * x)[0] / 2 - sp.log(sig.det()) / 2
-    field = v * x
-    lhs = sp.diff(log_rho, t) + v.trace() + sum(field[i] * sp.diff(log_rho, x[i]) for i in range(2))
-    e = sig.diff(t) - v * sig - sig * v.T
-    si = sig.inv()
-    rhs = (x.T * si * e * si * x)[0] / 2 - (si * e).trace() / 2
-    ok = sp.simplify(sp.together(lhs - rhs)) == 0
-    steps = [
-        "Lemma (explicit d = 2 entries, $\\Sigma(t)$ arbitrary smooth, $V$ arbitrary): "
-        "$$\\frac{\\partial_t\\rho+\\operatorname{div}(\\rho Vx)}{\\rho} = \\tfrac12 x^\\top\\Sigma^{-1}E\\Sigma^{-1}x"
-        " - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E),\\quad E = \\dot\\Sigma - V\\Sigma - \\Sigma V^\\top$$ "
-        + ("verified by sympy" if ok else "NOT verified by sympy")
-        + "; hence the Gaussian path with the linear field solves the continuity equation iff $E = 0$."
-    ]
-    return ok, steps
-
-
 def check_continuity_equation(formulas: Any, ctx: Any) -> Outcome:
     """(12) solves the continuity equation with the right end points: for Σ_t = P_tΣ0P_tᵀ and
     the printed velocity V_t, dΣ_t/dt = V_tΣ_t + Σ_tV_tᵀ; P_0 = Id and P_1Σ0P_1ᵀ = Σ1."""
@@ -367,7 +332,7 @@ def check_continuity_equation(formulas: Any, ctx: Any) -> Outcome:
         ],
         uses_t=True,
     )
-    out.steps = lemma_steps + out.steps
+    out.steps = list(lemma_steps) + out.steps
     if not ok:
         return Outcome(Status.ERROR, "the continuity lemma did not verify", out.metrics, steps=out.steps)
     return out
