@@ -128,8 +128,10 @@ class FigureSpec:
     """Data for a figure; :mod:`verify.report` knows how to draw each ``kind``.
 
     Kinds: ``"convergence"`` (keys ``n``, ``err``, ``se``, ``slope``, ``intercept``,
-    ``ref_slope``, labels), ``"ellipses"`` (keys ``t``, ``covariances``, ``ends``),
-    ``"lines"`` (keys ``x``, ``series``: label -> ys, labels).
+    ``ref_slope``, labels), ``"ellipses"`` (keys ``t``, ``covariances`` or ``panels`` — a list
+    of {title, covariances} drawn side by side — and ``ends``), ``"trajectories"`` (key
+    ``series``: label -> array (times, particles, 2)), ``"lines"`` (keys ``x``, ``series``:
+    label -> ys, labels).
     """
 
     name: str

@@ -163,19 +163,38 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
     elif fig.kind == "ellipses":
         import matplotlib.cm as cm
 
-        ts = d["t"]
+        panels = d.get("panels") or [{"title": "", "covariances": d["covariances"]}]
+        plt.close(f)
+        f, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1.2, 4.2), dpi=100, squeeze=False)
         theta = np.linspace(0, 2 * np.pi, 200)
         circle = np.stack([np.cos(theta), np.sin(theta)])
-        for t, cov in zip(ts, d["covariances"]):
+
+        def outline(cov):
             w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
-            pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
-            ax.plot(pts[0], pts[1], color=cm.viridis(float(t)), label=f"t = {t:g}")
-        for cov, style, label in zip(d.get("ends", []), ("k--", "r--"), ("Σ0", "Σ1")):
-            w, v = np.linalg.eigh(np.asarray(cov, dtype=float))
-            pts = v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
-            ax.plot(pts[0], pts[1], style, lw=0.8, label=label)
+            return v @ (np.sqrt(np.maximum(w, 0))[:, None] * circle)
+
+        for ax, panel in zip(axes[0], panels):
+            for t, cov in zip(d["t"], panel["covariances"]):
+                p = outline(cov)
+                ax.plot(p[0], p[1], color=cm.viridis(float(t)), label=f"t = {t:g}")
+            for cov, style, label in zip(d.get("ends", []), ("k--", "r--"), ("Σ0", "Σ1")):
+                p = outline(cov)
+                ax.plot(p[0], p[1], style, lw=0.8, label=label)
+            ax.set_aspect("equal")
+            ax.set_title(panel["title"], fontsize=9)
+        axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        ax = axes[0][0]
+        f.suptitle(fig.title, fontsize=10)
+    elif fig.kind == "trajectories":
+        styles = ["-", "--", ":"]
+        for (label, traj), style in zip(d["series"].items(), styles):
+            arr = np.asarray(traj, dtype=float)  # (times, particles, 2)
+            for j in range(arr.shape[1]):
+                ax.plot(arr[:, j, 0], arr[:, j, 1], style, color=f"C{j}", label=label if j == 0 else None)
+            ax.plot(arr[-1, :, 0], arr[-1, :, 1], "o" if style == "-" else "x", color="k", ms=4)
+        ax.plot(np.asarray(traj)[0, :, 0], np.asarray(traj)[0, :, 1], "s", color="gray", ms=4, label="start")
         ax.set_aspect("equal")
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        ax.legend(fontsize=8)
     elif fig.kind == "lines":
         for label, ys in d["series"].items():
             ax.plot(d["x"], ys, label=label)
@@ -183,8 +202,9 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
         ax.set_ylabel(d.get("ylabel", ""))
         ax.legend(fontsize=8)
     else:
-        raise ValueError(f"fig.kind must be 'convergence', 'ellipses' or 'lines', got {fig.kind!r}")
-    ax.set_title(fig.title, fontsize=10)
+        raise ValueError(f"fig.kind must be 'convergence', 'ellipses', 'trajectories' or 'lines', got {fig.kind!r}")
+    if fig.kind != "ellipses":
+        ax.set_title(fig.title, fontsize=10)
     f.tight_layout()
     buf = io.BytesIO()
     f.savefig(buf, format="png", metadata={"Software": None})

@@ -9,6 +9,7 @@ simplification to 0 is a proof; anything else is undecided.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ __all__ = [
     "matrix_latex",
     "substitute",
     "gaussian_continuity_lemma",
+    "small_spd_integer_matrices",
 ]
 
 
@@ -169,3 +171,16 @@ def gaussian_continuity_lemma() -> tuple[bool, tuple[str, ...]]:
         + "; hence the Gaussian path with the linear field solves the continuity equation iff $E = 0$."
     ]
     return ok, tuple(steps)
+
+
+def small_spd_integer_matrices(limit: int = 3) -> list[sp.Matrix]:
+    """Integer SPD 2x2 matrices [[a, b], [b, c]], 1 <= a, c <= limit, |b| < limit, ac > b²,
+    sorted by a + |b| + c then lexicographically (the order in which counterexamples are
+    minimal)."""
+    out = []
+    for a, c in itertools.product(range(1, limit + 1), repeat=2):
+        for b in range(-limit + 1, limit):
+            if a * c > b * b:
+                out.append(sp.Matrix([[a, b], [b, c]]))
+    out.sort(key=lambda m: (m[0, 0] + abs(m[0, 1]) + m[1, 1], abs(m[0, 1]), m[0, 0], m[1, 1], -m[0, 1]))
+    return out

@@ -29,12 +29,11 @@ import sympy as sp
 
 from verify.algebra import NoKnownRoot, SympyAlgebra
 from verify.claims import Outcome, Status
-from verify.symbolic import gaussian_continuity_lemma, matrix_latex, sym2, zero_test
+from verify.symbolic import gaussian_continuity_lemma, matrix_latex, small_spd_integer_matrices, sym2, zero_test
 
 __all__ = [
     "Residual",
     "decide",
-    "small_spd_integer_matrices",
     "check_brenier_map",
     "check_bures_cost",
     "check_commuting_case",
@@ -58,19 +57,6 @@ class Residual:
 
     latex: str
     build: Callable[[Any, sp.Matrix, sp.Matrix, Any, SympyAlgebra], Any]
-
-
-def small_spd_integer_matrices(limit: int = 3) -> list[sp.Matrix]:
-    """Integer SPD 2x2 matrices [[a, b], [b, c]], 1 <= a, c <= limit, |b| < limit, ac > b²,
-    sorted by a + |b| + c then lexicographically (the order in which counterexamples are
-    minimal)."""
-    out = []
-    for a, c in itertools.product(range(1, limit + 1), repeat=2):
-        for b in range(-limit + 1, limit):
-            if a * c > b * b:
-                out.append(sp.Matrix([[a, b], [b, c]]))
-    out.sort(key=lambda m: (m[0, 0] + abs(m[0, 1]) + m[1, 1], abs(m[0, 1]), m[0, 0], m[1, 1], -m[0, 1]))
-    return out
 
 
 def _pair(a: sp.Matrix, r: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix]:
