@@ -299,6 +299,11 @@ class Context:
             return int(self.examples)
         return int(self.pick(quick, standard, thorough))
 
+    @property
+    def shrink(self) -> bool:
+        """Whether property checks shrink counterexamples (not at quick fidelity)."""
+        return self.fidelity != Fidelity.QUICK
+
     def check_seed(self, name: str | None = None) -> int:
         """A seed derived from the run seed and the check name (stable across runs)."""
         key = f"{self.seed}:{name if name is not None else self.check_name}".encode()
@@ -424,6 +429,19 @@ def run_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
     )
 
 
+#: Evidence already computed in this process, keyed by everything that determines it (the check
+#: function, the formulas class, fidelity, seed, k, examples).  Two claims that print the same
+#: statement in two papers share their checks; the second reuses the first's evidence.
+_EVIDENCE_CACHE: dict[tuple, Evidence] = {}
+
+
+def _cached_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
+    key = (check.func, check.name, type(formulas), ctx.fidelity, ctx.seed, ctx.k, ctx.examples)
+    if key not in _EVIDENCE_CACHE:
+        _EVIDENCE_CACHE[key] = run_check(check, formulas, ctx)
+    return _EVIDENCE_CACHE[key]
+
+
 def run_claim(
     claim: Claim,
     ctx: Context,
@@ -441,7 +459,7 @@ def run_claim(
         if kinds is not None and check.kind not in kinds:
             continue
         ctx.say(f"{label}: {check.name}")
-        evidence.append(run_check(check, formulas, ctx))
+        evidence.append(_cached_check(check, formulas, ctx))
     result = ClaimResult(claim, combine(e.status for e in evidence), evidence, mutant)
     if with_mutants and mutant is None:
         result.mutant_results = [

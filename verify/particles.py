@@ -151,7 +151,7 @@ def integrate_particles(
     t1: float,
     n_steps: int,
 ) -> np.ndarray:
-    """Classical Runge–Kutta (order 4) with ``n_steps`` equal steps for :math:`\dot z = v_t(z)`,
+    r"""Classical Runge–Kutta (order 4) with ``n_steps`` equal steps for :math:`\dot z = v_t(z)`,
     all particles at once: ``field(t, z)`` maps ``(n, d)`` positions to ``(n, d)`` velocities.
     The global error is :math:`O(h^4)`; checks measure it by step halving."""
     n_steps = _check_n(n_steps)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import seed as hseed
 from hypothesis.errors import Unsatisfiable
 
-__all__ = ["SearchResult", "search"]
+__all__ = ["SearchResult", "search", "search_in"]
 
 
 class _Violation(Exception):
@@ -41,10 +41,13 @@ def search(
     seed: int,
     max_examples: int,
     pinned: Sequence[Any] = (),
+    shrink: bool = True,
 ) -> SearchResult:
     """Look for an example where ``predicate(example)`` returns ``(False, info)``.
 
-    ``pinned`` examples (edge cases) run first, as ``@example`` beside ``@given``.
+    ``pinned`` examples (edge cases) run first, as ``@example`` beside ``@given``.  With
+    ``shrink=False`` the first counterexample found is reported as is (quick fidelity: a
+    shrink of an expensive predicate can take seconds).
     """
     if max_examples < 1:
         raise ValueError(f"max_examples must be >= 1, got {max_examples}")
@@ -58,6 +61,7 @@ def search(
         derandomize=False,
         print_blob=False,
         suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else []),
     )
     @hseed(seed)
     @given(strategy)
@@ -82,3 +86,18 @@ def search(
     except Unsatisfiable:
         return SearchResult(False, count[0], undecided=True)
     return SearchResult(False, count[0])
+
+
+def search_in(
+    ctx: Any,
+    strategy,
+    predicate: Callable[[Any], tuple[bool, dict]],
+    *,
+    pinned: Sequence[Any] = (),
+    examples: tuple[int, int, int] = (25, 100, 1000),
+) -> SearchResult:
+    """:func:`search` with the check's seed, the fidelity's number of examples
+    (quick, standard, thorough) and its shrinking policy."""
+    return search(
+        strategy, predicate, seed=ctx.check_seed(), max_examples=ctx.max_examples(*examples), pinned=pinned, shrink=ctx.shrink
+    )

@@ -28,6 +28,7 @@ __all__ = [
     "z_score",
     "multiplier",
     "false_alarm",
+    "t_multiplier",
     "second_moment_se",
     "rounding_tol",
     "PowerFit",
@@ -78,6 +79,16 @@ def multiplier(alpha: float = DEFAULT_ALPHA, m: int = 1) -> float:
     if int(m) != m or m < 1:
         raise ValueError(f"m must be a positive integer, got {m}")
     return float(_sps.norm.isf(alpha / (2 * m)))
+
+
+def t_multiplier(alpha: float, m: int, df: int) -> float:
+    """Student-t version of :func:`multiplier` for a standard error estimated with ``df``
+    degrees of freedom: with few replicates the studentised error has heavy tails, and the
+    normal multiplier would under-state the false-alarm probability."""
+    if int(df) != df or df < 1:
+        raise ValueError(f"df must be a positive integer, got {df}")
+    k = multiplier(alpha, m)  # validates alpha and m
+    return float(max(k, _sps.t.isf(alpha / (2 * m), df)))
 
 
 def false_alarm(k: float, m: int = 1) -> float:

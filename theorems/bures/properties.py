@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from verify.algebra import NumpyAlgebra
 from verify.claims import Outcome, Status
 from verify.linalg import bures_distance_sq, inv_sqrtm_sym, sqrtm_sym
-from verify.properties import search
+from verify.properties import search_in
 from verify.stats import rounding_tol
 from verify.strategies import orthogonal_matrices, spd_pairs, times
 
@@ -55,7 +55,7 @@ def _scale(p: dict) -> tuple[float, float]:
 
 
 def _run(ctx: Any, predicate, what: str) -> Outcome:
-    res = search(parameters(), predicate, seed=ctx.check_seed(), max_examples=ctx.max_examples(), pinned=PINNED)
+    res = search_in(ctx, parameters(), predicate, pinned=PINNED)
     metrics = {"examples": res.examples_run}
     if res.undecided:
         return Outcome(Status.INCONCLUSIVE, "hypothesis could not generate admissible parameters", metrics)

@@ -20,7 +20,7 @@ from verify.algebra import NumpyAlgebra
 from verify.claims import FigureSpec, Outcome, Status
 from verify.linalg import bures_distance_sq
 from verify.particles import exact_ot, gaussian_samples, linear_flow_propagator, push_linear, second_moment
-from verify.stats import fit_power_law, mean_se, multiplier, rounding_tol, second_moment_se, z_score, false_alarm
+from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, rounding_tol, second_moment_se, t_multiplier, z_score
 
 __all__ = [
     "SIGMA0",
@@ -147,7 +147,7 @@ def check_empirical_w2_convergence(f: Any, ctx: Any) -> Outcome:
     :math:`D_n = W_2^2 - G_n` decreases to 0 — the fitted log-log slope is negative by more
     than k standard errors (a printed B that is too small leaves a positive floor).
     """
-    grid = ctx.pick([64, 128, 256, 512, 1024], [100, 200, 400, 800, 1600], [100, 200, 400, 800, 1600, 3200, 6400])
+    grid = ctx.pick([48, 96, 192, 384, 768], [100, 200, 400, 800, 1600], [100, 200, 400, 800, 1600, 3200, 6400])
     reps = ctx.pick(6, 12, 20)
     rng = ctx.rng()
     bures = float(f.bures_sq(SIGMA0, SIGMA1, LA))
@@ -186,7 +186,9 @@ def check_empirical_w2_convergence(f: Any, ctx: Any) -> Outcome:
     if np.any(dm <= 0):
         return Outcome(Status.INCONCLUSIVE, "mean D_n not positive at every n; cannot fit a rate", metrics, table=rows)
     fit = fit_power_law(ns, dm, ds)
-    k = _k(ctx, 2)
+    # Standard errors come from `reps` replicates at each of the grid points: Student-t
+    # multiplier with the pooled degrees of freedom.
+    k = t_multiplier(false_alarm(ctx.k), 2, len(grid) * (reps - 1))
     floor, floor_se = _floor_fit(ns, dm, ds)
     metrics |= {"floor": floor, "floor_se": floor_se}
     metrics |= {"slope": fit.slope, "slope_se": fit.slope_se, "k": k, "slope_t": fit.slope / fit.slope_se, "ref_slope": -0.5}

@@ -29,7 +29,7 @@ from verify.particles import (
     push_linear,
     second_moment,
 )
-from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, z_score
+from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, t_multiplier, z_score
 
 __all__ = [
     "SIGMA0",
@@ -157,34 +157,39 @@ def check_transport_to_interpolant(f: Any, ctx: Any) -> Outcome:
     k standard errors.  The integration error, measured by step halving, must be below the
     W2 resolution.  A step-size convergence study (RK4: slope −4) is shown.
     """
-    n = ctx.pick(200, 500, 1000)
-    reps = ctx.pick(6, 10, 20)
-    steps = ctx.pick(64, 128, 256)
+    n = ctx.pick(100, 300, 800)
+    reps = ctx.pick(12, 20, 30)
+    steps = ctx.pick(48, 128, 256)
     rng = ctx.rng()
     field = _field(f, MIXTURE)
     rows = []
     deltas: dict[float, list[float]] = {0.5: [], 1.0: []}
     null_w2: list[float] = []
+    # All replicates are integrated together (the particles are independent): one RK4 run.
+    z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, n * reps)
+    moved, zt, t_prev = {}, z0, 0.0
+    for t in deltas:  # integrate 0 → 1/2, then continue 1/2 → 1
+        zt = integrate_particles(field, zt, t_prev, t, max(1, int(steps * (t - t_prev))))
+        moved[t], t_prev = zt.reshape(reps, n, -1), t
     for r in range(reps):
-        z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, n)
         for t in deltas:
-            zt = integrate_particles(field, z0, 0.0, t, max(1, int(steps * t)))
             fresh = [interpolant_samples(rng, f.interpolant(t), SIGMA0, MIXTURE, n) for _ in range(3)]
             w_null = exact_ot(fresh[1], fresh[2])[0]
             null_w2.append(w_null)
-            deltas[t].append(exact_ot(zt, fresh[0])[0] - w_null)
+            deltas[t].append(exact_ot(moved[t][r], fresh[0])[0] - w_null)
     zscores = {}
     for t, vals in deltas.items():
         m, se = mean_se(vals)
         zscores[t] = z_score(float(m), 0.0, float(se))
         rows.append({"t": t, "reps": reps, "n": n, "mean δ": float(m), "se": float(se), "z": zscores[t]})
     # Integration error by step halving, and the convergence study on a subset of particles.
-    z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, 200)
+    z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, ctx.pick(50, 200, 500))
     ref = integrate_particles(field, z0, 0.0, 1.0, 4 * steps)
     counts = [steps // 8, steps // 4, steps // 2, steps]
     errs = [float(np.max(np.linalg.norm(integrate_particles(field, z0, 0.0, 1.0, c) - ref, axis=1))) for c in counts]
     fit = fit_power_law(counts[-3:], errs[-3:]) if all(e > 0 for e in errs[-3:]) else None
-    k = _k(ctx, len(zscores))
+    # The standard error of δ is estimated from `reps` replicates: Student-t multiplier.
+    k = t_multiplier(false_alarm(ctx.k), len(zscores), reps - 1)
     worst_t = max(zscores, key=lambda t: abs(zscores[t]))
     metrics = {"n": n, "reps": reps, "steps": steps, "z": zscores[worst_t], "k": k, "integration_error": errs[-1]}
     if fit is not None:

@@ -1,0 +1,30 @@
+"""The contract every built-in claim honours at quick fidelity: the printed form gets the
+verdict the claim records, with evidence of all three kinds, and every mutant is refuted by the
+same checks with a counterexample."""
+
+from __future__ import annotations
+
+import pytest
+
+from verify.claims import Kind, Status
+from verify.loader import load_builtin
+
+CLAIMS = load_builtin().all()
+MUTANTS = [(c.id, m.name) for c in CLAIMS for m in c.mutants]
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
+def test_printed_claim_gets_its_recorded_verdict_from_all_three_kinds(quick_results, claim):
+    r = quick_results[claim.id]
+    assert r.verdict == claim.expected, [(e.name, e.status, e.summary) for e in r.evidence]
+    assert {e.kind for e in r.evidence} == {Kind.SYMBOLIC, Kind.NUMERIC, Kind.PROPERTY}
+    assert not any(e.status in (Status.ERROR, Status.INCONCLUSIVE) for e in r.evidence)
+
+
+@pytest.mark.parametrize("claim_id,mutant", MUTANTS, ids=[f"{c}:{m}" for c, m in MUTANTS])
+def test_every_mutant_is_refuted_with_a_counterexample(quick_results, claim_id, mutant):
+    (m,) = [m for m in quick_results[claim_id].mutant_results if m.mutant.name == mutant]
+    assert m.verdict.value == "REFUTED", [(e.name, e.status, e.summary) for e in m.evidence]
+    failing = [e for e in m.evidence if e.status == Status.FAIL]
+    assert failing and all(e.counterexample is not None for e in failing)
+    assert not any(e.status == Status.ERROR for e in m.evidence)
