@@ -44,7 +44,7 @@ def gaussian_samples(
     linear map ``A`` then moves the empirical second moment to exactly
     :math:`A\\Sigma A^\\top`.  Requires ``n >= d`` in that mode.
     """
-    from verify.linalg import as_spd, sym_eigh
+    from verify.linalg import sym_eigh
 
     n = _check_n(n)
     if not isinstance(rng, np.random.Generator):

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import seed as hseed
 from hypothesis.errors import Unsatisfiable
 
-__all__ = ["SearchResult", "search", "search_in"]
+__all__ = ["SearchResult", "search", "search_in", "outcome"]
 
 
 class _Violation(Exception):
@@ -101,3 +101,19 @@ def search_in(
     return search(
         strategy, predicate, seed=ctx.check_seed(), max_examples=ctx.max_examples(*examples), pinned=pinned, shrink=ctx.shrink
     )
+
+
+def outcome(res: SearchResult, what: str, drawn: str = "drawn examples"):
+    """The check's :class:`~verify.claims.Outcome` for a search: ``FAIL`` with the minimal
+    counterexample (arrays as lists), ``INCONCLUSIVE`` when nothing admissible could be
+    generated, ``PASS`` with the number of examples otherwise."""
+    from verify.claims import Outcome, Status
+
+    metrics = {"examples": res.examples_run}
+    if res.undecided:
+        return Outcome(Status.INCONCLUSIVE, "hypothesis could not generate admissible parameters", metrics)
+    if res.found:
+        ex = res.example if isinstance(res.example, dict) else {"example": res.example}
+        cex = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in ex.items()} | res.info
+        return Outcome(Status.FAIL, f"{what} fails: {res.info.get('failed', '')}", metrics, counterexample=cex)
+    return Outcome(Status.PASS, f"{what} holds on {res.examples_run} {drawn}", metrics)

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from verify.algebra import NumpyAlgebra
-from verify.claims import Kind, Status, Verdict
+from verify.claims import Kind, Status
 from verify.linalg import brenier_map, bures_distance_sq
 from verify.stats import rounding_tol
 from verify.strategies import spd_pairs, times

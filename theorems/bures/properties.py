@@ -15,9 +15,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from verify.algebra import NumpyAlgebra
-from verify.claims import Outcome, Status
+from verify.claims import Outcome
 from verify.linalg import bures_distance_sq, inv_sqrtm_sym, sqrtm_sym
-from verify.properties import search_in
+from verify.properties import outcome, search_in
 from verify.stats import rounding_tol
 from verify.strategies import orthogonal_matrices, spd_pairs, times
 
@@ -56,13 +56,7 @@ def _scale(p: dict) -> tuple[float, float]:
 
 def _run(ctx: Any, predicate, what: str) -> Outcome:
     res = search_in(ctx, parameters(), predicate, pinned=PINNED)
-    metrics = {"examples": res.examples_run}
-    if res.undecided:
-        return Outcome(Status.INCONCLUSIVE, "hypothesis could not generate admissible parameters", metrics)
-    if res.found:
-        cex = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in res.example.items()} | res.info
-        return Outcome(Status.FAIL, f"{what} fails: {res.info.get('failed', '')}", metrics, counterexample=cex)
-    return Outcome(Status.PASS, f"{what} holds on {res.examples_run} drawn (Σ0, Σ1, t, U), d ≤ 3, cond ≤ {MAX_COND:g}", metrics)
+    return outcome(res, what, f"drawn (Σ0, Σ1, t, U), d ≤ 3, cond ≤ {MAX_COND:g}")
 
 
 def check_optimal_among_linear_maps(f: Any, ctx: Any) -> Outcome:

@@ -14,12 +14,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 from verify.algebra import NumpyAlgebra
-from verify.claims import Outcome, Status
+from verify.claims import Outcome
 from verify.linalg import brenier_map
 from verify.mixtures import GaussianMixture, conditional_mean, log_density
-from verify.properties import search_in
+from verify.properties import outcome, search_in
 from verify.stats import EPS, rounding_tol
-from verify.strategies import spd_matrices, spd_pairs, times
+from verify.strategies import spd_matrices, spd_pairs
 
 from theorems.flowmatching.simulation import _budget, flow_map
 
@@ -32,20 +32,6 @@ __all__ = [
 ]
 
 LA = NumpyAlgebra()
-
-
-def _arr(v: Any) -> Any:
-    return v.tolist() if isinstance(v, np.ndarray) else v
-
-
-def _outcome(res, what: str, ctx: Any) -> Outcome:
-    metrics = {"examples": res.examples_run}
-    if res.undecided:
-        return Outcome(Status.INCONCLUSIVE, "hypothesis could not generate admissible parameters", metrics)
-    if res.found:
-        ex = res.example if isinstance(res.example, dict) else {"example": res.example}
-        return Outcome(Status.FAIL, f"{what} fails: {res.info.get('failed', '')}", metrics, counterexample={k: _arr(v) for k, v in ex.items()} | res.info)
-    return Outcome(Status.PASS, f"{what} holds on {res.examples_run} drawn examples", metrics)
 
 
 @st.composite
@@ -92,7 +78,7 @@ def check_conditioning_property(f: Any, ctx: Any) -> Outcome:
         return (not failed), ({"failed": ", ".join(failed)} if failed else {})
 
     res = search_in(ctx, gaussian_parameters(), predicate, pinned=GAUSS_PINNED)
-    return _outcome(res, "Gaussian conditioning and the covariance ODE", ctx)
+    return outcome(res, "Gaussian conditioning and the covariance ODE")
 
 
 @st.composite
@@ -153,7 +139,7 @@ def check_weak_continuity_property(f: Any, ctx: Any) -> Outcome:
         return False, {"failed": "d/dt E phi(Z_t) = E phi'(Z_t) v_t(Z_t)", "lhs": lhs, "rhs": rhs, "tol": tol}
 
     res = search_in(ctx, mixture_1d(), predicate, pinned=MIX_PINNED, examples=(10, 50, 300))
-    return _outcome(res, "weak continuity equation with the field (7)", ctx)
+    return outcome(res, "weak continuity equation with the field (7)")
 
 
 def check_convolution_property(f: Any, ctx: Any) -> Outcome:
@@ -180,7 +166,7 @@ def check_convolution_property(f: Any, ctx: Any) -> Outcome:
         return False, {"failed": "density of Z_t = convolution of the rescaled laws", "max_abs_difference": err, "tol": tol}
 
     res = search_in(ctx, mixture_1d(), predicate, pinned=MIX_PINNED, examples=(10, 50, 300))
-    return _outcome(res, "α_t = α0^(1−t) * α1^t", ctx)
+    return outcome(res, "α_t = α0^(1−t) * α1^t")
 
 
 def check_symmetry_property(f: Any, ctx: Any) -> Outcome:
@@ -213,7 +199,7 @@ def check_symmetry_property(f: Any, ctx: Any) -> Outcome:
         return (not failed), ({"failed": ", ".join(failed)} if failed else {})
 
     res = search_in(ctx, params(), predicate, examples=(10, 50, 300))
-    return _outcome(res, "symmetry of A_t iff commuting; Σ0 = Id gives the Brenier map", ctx)
+    return outcome(res, "symmetry of A_t iff commuting; Σ0 = Id gives the Brenier map")
 
 
 def check_fm_vs_ot_property(f: Any, ctx: Any) -> Outcome:
@@ -235,4 +221,4 @@ def check_fm_vs_ot_property(f: Any, ctx: Any) -> Outcome:
         return False, {"failed": "maps coincide iff the covariances commute", "commute": bool(commute), "gap": gap, "budget": budget}
 
     res = search_in(ctx, gaussian_parameters(), predicate, pinned=GAUSS_PINNED, examples=(10, 50, 300))
-    return _outcome(res, "flow-matching map = OT map iff Σ0Σ1 = Σ1Σ0", ctx)
+    return outcome(res, "flow-matching map = OT map iff Σ0Σ1 = Σ1Σ0")
