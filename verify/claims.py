@@ -130,7 +130,8 @@ class FigureSpec:
     Kinds: ``"convergence"`` (keys ``n``, ``err``, ``se``, ``slope``, ``intercept``,
     ``ref_slope``, labels), ``"ellipses"`` (keys ``t``, ``covariances`` or ``panels`` — a list
     of {title, covariances} drawn side by side — and ``ends``), ``"trajectories"`` (key
-    ``series``: label -> array (times, particles, 2)), ``"lines"`` (keys ``x``, ``series``:
+    ``series``: label -> array (times, particles, 2)), ``"scatter"`` (key ``series``: label ->
+    points (n, 2); axes fitted to the first series), ``"lines"`` (keys ``x``, ``series``:
     label -> ys, labels).
     """
 

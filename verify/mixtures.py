@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
-__all__ = ["GaussianMixture", "conditional_mean", "interpolant_samples", "log_density"]
+__all__ = ["GaussianMixture", "conditional_mean", "interpolant_samples", "log_density", "score"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,17 @@ def log_density(z: np.ndarray, a: tuple[float, float], sigma0: np.ndarray, mix: 
     means, gammas = _component_moments(a, sigma0, mix)
     logs = np.stack([np.log(w) + _log_normal(z, m, g) for w, m, g in zip(mix.weights, means, gammas)])
     return logsumexp(logs, axis=0)
+
+
+def score(z: np.ndarray, a: tuple[float, float], sigma0: np.ndarray, mix: GaussianMixture) -> np.ndarray:
+    """:math:`\\nabla\\log p_Z(z) = -\\sum_k \\pi_k(z)\\,\\Gamma_k^{-1}(z - a_1\\mu_k)` for
+    :math:`Z = a_0X_0 + a_1X_1`, at the rows of ``z`` (n, d)."""
+    z = np.atleast_2d(np.asarray(z, dtype=float))
+    means, gammas = _component_moments(a, sigma0, mix)
+    logs = np.stack([np.log(w) + _log_normal(z, m, g) for w, m, g in zip(mix.weights, means, gammas)])
+    post = np.exp(logs - logsumexp(logs, axis=0))
+    grads = np.stack([-np.linalg.solve(g, (z - m).T).T for m, g in zip(means, gammas)])
+    return np.einsum("kn,knd->nd", post, grads)
 
 
 def conditional_mean(

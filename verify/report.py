@@ -195,6 +195,17 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
         ax.plot(np.asarray(traj)[0, :, 0], np.asarray(traj)[0, :, 1], "s", color="gray", ms=4, label="start")
         ax.set_aspect("equal")
         ax.legend(fontsize=8)
+    elif fig.kind == "scatter":
+        for (label, pts), marker in zip(d["series"].items(), ["o", "x", "+", "s"]):
+            arr = np.asarray(pts, dtype=float)
+            arr = arr[np.all(np.isfinite(arr), axis=1)]
+            ax.plot(arr[:, 0], arr[:, 1], marker, ms=3, alpha=0.6, label=f"{label} ({len(arr)} shown)")
+        lims = np.asarray(d["series"][next(iter(d["series"]))], dtype=float)
+        pad = 1.0
+        ax.set_xlim(lims[:, 0].min() - pad, lims[:, 0].max() + pad)
+        ax.set_ylim(lims[:, 1].min() - pad, lims[:, 1].max() + pad)
+        ax.set_aspect("equal")
+        ax.legend(fontsize=8)
     elif fig.kind == "lines":
         for label, ys in d["series"].items():
             ax.plot(d["x"], ys, label=label)
@@ -202,7 +213,7 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
         ax.set_ylabel(d.get("ylabel", ""))
         ax.legend(fontsize=8)
     else:
-        raise ValueError(f"fig.kind must be 'convergence', 'ellipses', 'trajectories' or 'lines', got {fig.kind!r}")
+        raise ValueError(f"fig.kind must be 'convergence', 'ellipses', 'trajectories', 'scatter' or 'lines', got {fig.kind!r}")
     if fig.kind != "ellipses":
         ax.set_title(fig.title, fontsize=10)
     f.tight_layout()
