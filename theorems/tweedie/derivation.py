@@ -113,7 +113,6 @@ def check_gradient_symbolic(f: Any, ctx: Any) -> Outcome:
     z = sp.Matrix([z1, z2])
     mus = [sp.Matrix([a1, a2]), sp.Matrix([b1, b2])]
     s0 = sp.Matrix(f.reference_cov(2)).applyfunc(sp.nsimplify)
-    s0i = s0.inv()
     cov = (1 - T) ** 2 * s0
     gain = (-(1 - T) * s0) * cov.inv()
     logs = [-((z - T * mu).T * cov.inv() * (z - T * mu))[0] / 2 for mu in mus]
