@@ -196,19 +196,23 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
         ax.set_aspect("equal")
         ax.legend(fontsize=8)
     elif fig.kind == "scatter":
+        lims = np.asarray(d["series"][next(iter(d["series"]))], dtype=float)
+        lo, hi = lims.min(axis=0) - 1.0, lims.max(axis=0) + 1.0
         for (label, pts), marker in zip(d["series"].items(), ["o", "x", "+", "s"]):
             arr = np.asarray(pts, dtype=float)
-            arr = arr[np.all(np.isfinite(arr), axis=1)]
-            ax.plot(arr[:, 0], arr[:, 1], marker, ms=3, alpha=0.6, label=f"{label} ({len(arr)} shown)")
-        lims = np.asarray(d["series"][next(iter(d["series"]))], dtype=float)
-        pad = 1.0
-        ax.set_xlim(lims[:, 0].min() - pad, lims[:, 0].max() + pad)
-        ax.set_ylim(lims[:, 1].min() - pad, lims[:, 1].max() + pad)
+            inside = np.all(np.isfinite(arr), axis=1) & np.all((arr >= lo) & (arr <= hi), axis=1)
+            out = len(arr) - int(inside.sum())
+            note = f", {out} outside the frame" if out else ""
+            ax.plot(arr[inside, 0], arr[inside, 1], marker, ms=3, alpha=0.6, label=f"{label} ({int(inside.sum())} shown{note})")
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal")
         ax.legend(fontsize=8)
     elif fig.kind == "lines":
         for label, ys in d["series"].items():
-            ax.plot(d["x"], ys, label=label)
+            ax.plot(d["x"], ys, "o-", ms=3, label=label)
+        if d.get("logy"):
+            ax.set_yscale("log")
         ax.set_xlabel(d.get("xlabel", ""))
         ax.set_ylabel(d.get("ylabel", ""))
         ax.legend(fontsize=8)

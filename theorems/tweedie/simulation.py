@@ -141,8 +141,26 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
         {"series": {"fresh α_0.98 samples": fresh_fig.tolist(), "moved by (7) (Bayes)": truth_moved.tolist(), "moved by the formula": np.where(np.isfinite(moved[:n]), moved[:n], np.nan).tolist()}},
         "The same starting particles integrated with RK4 along the formula (fed the exact score) and along (7); a correct field lands on the mixture's atoms.",
     )
+    # Distance to α_t along the way, for the formula and for (7), on the first replicate.
+    grid = np.linspace(t0, t1, 8)
+    path_f, path_7, cur_f, cur_7 = [], [], start[:n].copy(), start[:n].copy()
+    for a, b in zip(grid[:-1], grid[1:]):
+        seg = max(1, int(round(steps * (b - a) / (t1 - t0))))
+        with np.errstate(all="ignore"):
+            cur_f = integrate_particles(field, cur_f, a, b, seg)
+        cur_7 = integrate_particles(lambda t, x: _definition(x, t, MIXTURE_2D, EYE2), cur_7, a, b, seg)
+        ref = interpolant_samples(rng, (1 - b, b), EYE2, MIXTURE_2D, n)
+        path_f.append(exact_ot(cur_f, ref)[0] if np.all(np.isfinite(cur_f)) and np.abs(cur_f).max() < 1e100 else float("nan"))
+        path_7.append(exact_ot(cur_7, ref)[0])
+    figs = [fig, FigureSpec(
+        "transport-distance",
+        "lines",
+        "Exact W2² between moved particles and fresh α_t samples along the way",
+        {"x": grid[1:].tolist(), "series": {"formula under test": path_f, "field (7) by Bayes": path_7}, "logy": True, "xlabel": "t", "ylabel": "W2² to a fresh α_t sample"},
+        "Same starting particles; a field that solves the continuity equation for α_t stays at the sampling-noise level.",
+    )]
     if not np.all(finite):
-        return Outcome(Status.FAIL, f"{int((~finite).sum())} of {n * reps} particles diverge along the formula before t = {t1}", metrics, counterexample={"diverged": int((~finite).sum())}, figures=[fig])
+        return Outcome(Status.FAIL, f"{int((~finite).sum())} of {n * reps} particles diverge along the formula before t = {t1}", metrics, counterexample={"diverged": int((~finite).sum())}, figures=figs)
     moved = moved.reshape(reps, n, 2)
     deltas = []
     for r in range(reps):
@@ -153,8 +171,8 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     k = t_multiplier(false_alarm(ctx.k), 1, reps - 1)
     metrics |= {"mean_delta": float(m), "se": float(se), "z": z, "k": k}
     if abs(z) <= k:
-        return Outcome(Status.PASS, f"particles moved by the formula reach α1: W2² excess {m:.2e} ± {se:.1e} (z = {z:.2f}, k = {k:.2f})", metrics, figures=[fig])
-    return Outcome(Status.FAIL, f"particles moved by the formula miss α1: W2² excess {m:.3f} ± {se:.3f} (z = {z:.1f})", metrics, counterexample={"mean W2² excess": float(m), "se": float(se)}, figures=[fig])
+        return Outcome(Status.PASS, f"particles moved by the formula reach α1: W2² excess {m:.2e} ± {se:.1e} (z = {z:.2f}, k = {k:.2f})", metrics, figures=figs)
+    return Outcome(Status.FAIL, f"particles moved by the formula miss α1: W2² excess {m:.3f} ± {se:.3f} (z = {z:.1f})", metrics, counterexample={"mean W2² excess": float(m), "se": float(se)}, figures=figs)
 
 
 def check_tweedie_numeric(f: Any, ctx: Any) -> Outcome:
