@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from verify.particles import exact_ot, gaussian_samples, linear_flow_propagator, second_moment
+from verify.particles import exact_ot, gaussian_samples, linear_flow_propagator, second_moment, transport_test
 from verify.stats import rounding_tol
 
 SIGMA = np.array([[2.0, 0.6], [0.6, 0.5]])
@@ -61,3 +61,16 @@ def test_linear_flow_propagator_matches_the_matrix_exponential():
 def test_bad_input(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_transport_test_accepts_the_right_law_and_rejects_wrong_weights():
+    from verify.mixtures import GaussianMixture
+
+    right = GaussianMixture(np.array([0.3, 0.3, 0.4]), np.array([[2.0, 0.0], [-1.0, 1.5], [-1.0, -1.5]]), np.array([np.eye(2) * 0.1] * 3))
+    wrong = GaussianMixture(np.array([0.4, 0.3, 0.3]), right.means, right.covs)
+    rng = np.random.default_rng(5)
+    sample = lambda g, n: right.sample(g, n)
+    ok = transport_test(rng, right.sample(rng, 40 * 100).reshape(40, 100, 2), sample, 1e-6, centers=right.means)
+    bad = transport_test(rng, wrong.sample(rng, 40 * 100).reshape(40, 100, 2), sample, 1e-6, centers=right.means)
+    blown = transport_test(rng, 1e50 * right.sample(rng, 40 * 100).reshape(40, 100, 2), sample, 1e-6)
+    assert ok["passed"] and not bad["passed"] and bad["chi2_p"] < 1e-6 and not blown["passed"]

@@ -68,7 +68,18 @@ def _component_moments(a, sigma0, mix):
     a0, a1 = a
     means = a1 * mix.means
     gammas = a0**2 * np.asarray(sigma0, dtype=float)[None] + a1**2 * mix.covs
+    for k, g in enumerate(gammas):
+        if np.linalg.eigvalsh(g)[0] <= 0:
+            raise ValueError(
+                f"a = {tuple(a)}: the law of a0 X0 + a1 X1 has no density (component {k} covariance "
+                "a0² Σ0 + a1² S_k is singular); use 0 < a0 or positive definite mixture covariances"
+            )
     return means, gammas
+
+
+def _points(z: np.ndarray, d: int) -> np.ndarray:
+    """Query points as rows (n, d); a flat vector is read as n points when d = 1."""
+    return np.asarray(z, dtype=float).reshape(-1, d)
 
 
 def _log_normal(z: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
@@ -80,6 +91,7 @@ def _log_normal(z: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
 def log_density(z: np.ndarray, a: tuple[float, float], sigma0: np.ndarray, mix: GaussianMixture) -> np.ndarray:
     """Log-density of :math:`Z = a_0X_0 + a_1X_1` at the rows of ``z``; the law of Z needs a
     positive definite :math:`a_0^2\\Sigma_0 + a_1^2S_k` for every k."""
+    z = _points(z, mix.dim)
     means, gammas = _component_moments(a, sigma0, mix)
     logs = np.stack([np.log(w) + _log_normal(z, m, g) for w, m, g in zip(mix.weights, means, gammas)])
     return logsumexp(logs, axis=0)
@@ -88,7 +100,7 @@ def log_density(z: np.ndarray, a: tuple[float, float], sigma0: np.ndarray, mix: 
 def score(z: np.ndarray, a: tuple[float, float], sigma0: np.ndarray, mix: GaussianMixture) -> np.ndarray:
     """:math:`\\nabla\\log p_Z(z) = -\\sum_k \\pi_k(z)\\,\\Gamma_k^{-1}(z - a_1\\mu_k)` for
     :math:`Z = a_0X_0 + a_1X_1`, at the rows of ``z`` (n, d)."""
-    z = np.atleast_2d(np.asarray(z, dtype=float))
+    z = _points(z, mix.dim)
     means, gammas = _component_moments(a, sigma0, mix)
     logs = np.stack([np.log(w) + _log_normal(z, m, g) for w, m, g in zip(mix.weights, means, gammas)])
     post = np.exp(logs - logsumexp(logs, axis=0))
@@ -102,7 +114,7 @@ def conditional_mean(
     """:math:`\\mathbb E[b_0X_0 + b_1X_1 \\mid a_0X_0 + a_1X_1 = z]` at the rows of ``z`` (n, d)."""
     a0, a1 = a
     b0, b1 = b
-    z = np.atleast_2d(np.asarray(z, dtype=float))
+    z = _points(z, mix.dim)
     means, gammas = _component_moments(a, sigma0, mix)
     logs, preds = [], []
     for w, mu, m, g, s in zip(mix.weights, mix.means, means, gammas, mix.covs):

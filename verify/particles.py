@@ -20,6 +20,7 @@ __all__ = [
     "exact_ot",
     "linear_flow_propagator",
     "integrate_particles",
+    "transport_test",
 ]
 
 
@@ -166,3 +167,70 @@ def integrate_particles(
         z = z + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         t = t0 + h * (_ + 1)
     return z
+
+
+def transport_test(
+    rng: np.random.Generator,
+    moved: np.ndarray,
+    sample: Callable[[np.random.Generator, int], np.ndarray],
+    alpha: float,
+    centers: np.ndarray | None = None,
+) -> dict:
+    r"""Do the transported particles have the law that ``sample`` draws from?
+
+    ``moved`` is ``(reps, n, d)``: independent replicates.  Two statistics:
+
+    * exact W2² (``ot.emd``) between each replicate and a fresh sample, minus the same statistic
+      between two other fresh samples; under the null both terms have the same law, so
+      :math:`\bar\delta` has mean 0 and variance :math:`2\,\mathrm{Var}(W_{\text{null}})/\text{reps}`,
+      estimated from the *null* terms only (a diverging field cannot inflate its own error bar);
+      Student-t multiplier with reps − 1 degrees of freedom;
+    * with ``centers`` (the atoms of a well-separated mixture): counts of nearest-centre labels of
+      all moved particles against those of an equal-size fresh sample, a 2 x K contingency χ² test
+      (sensitive to wrong mixture weights, which W2 at small n barely sees).
+
+    The false-alarm budget ``alpha`` is split between the two tests (Bonferroni).
+    """
+    from scipy.stats import chi2_contingency
+
+    from verify.stats import mean_se, t_multiplier
+
+    moved = np.asarray(moved, dtype=float)
+    reps, n, _ = moved.shape
+    if reps < 3:
+        raise ValueError(f"moved needs at least 3 replicates, got {reps}")
+    n_tests = 2 if centers is not None else 1
+    out: dict = {"reps": reps, "n": n, "diverged": int(np.sum(~np.all(np.isfinite(moved), axis=2)))}
+    if out["diverged"]:
+        out["passed"] = False
+        return out
+    w_moved, w_null = [], []
+    for r in range(reps):
+        w_moved.append(exact_w2_sq(moved[r], sample(rng, n)))
+        w_null.append(exact_w2_sq(sample(rng, n), sample(rng, n)))
+    delta = float(np.mean(w_moved) - np.mean(w_null))
+    _, se_null = mean_se(w_null)
+    se = float(np.sqrt(2.0) * se_null)
+    k = t_multiplier(alpha / n_tests, 1, reps - 1)
+    z = delta / se if se > 0 else (0.0 if delta == 0 else np.inf)
+    out |= {"mean_w2_moved": float(np.mean(w_moved)), "mean_w2_null": float(np.mean(w_null)), "delta": delta, "se": se, "z": float(z), "k": k}
+    passed = abs(z) <= k
+    if centers is not None:
+        c = np.asarray(centers, dtype=float)
+        flat = moved.reshape(-1, moved.shape[2])
+        ref = sample(rng, len(flat))
+
+        def counts(x):
+            lab = np.argmin(((x[:, None, :] - c[None]) ** 2).sum(-1), axis=1)
+            return np.bincount(lab, minlength=len(c))
+
+        table = np.stack([counts(flat), counts(ref)])
+        keep = table.sum(axis=0) > 0
+        if keep.sum() >= 2:
+            stat, pval, _, _ = chi2_contingency(table[:, keep])
+        else:
+            stat, pval = 0.0, 1.0
+        out |= {"counts_moved": table[0].tolist(), "counts_fresh": table[1].tolist(), "chi2": float(stat), "chi2_p": float(pval)}
+        passed = passed and pval >= alpha / n_tests
+    out["passed"] = bool(passed)
+    return out
