@@ -159,8 +159,8 @@ def check_transport_to_interpolant(f: Any, ctx: Any) -> Outcome:
     integration error, by step halving on the transported particles themselves, must be
     below the W2 statistic's resolution.  A step-size convergence study (RK4: slope −4) is shown.
     """
-    n = ctx.pick(80, 200, 500)
-    reps = ctx.pick(30, 60, 100)
+    n = ctx.pick(80, 150, 500)
+    reps = ctx.pick(30, 40, 100)
     steps = ctx.pick(48, 128, 256)
     rng = ctx.rng()
     field = _field(f, MIXTURE)

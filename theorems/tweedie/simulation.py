@@ -121,8 +121,8 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     particles) must be below the W2 resolution.  The end points avoid the 1/t and 1/(1−t)
     singularities of the printed and corrected forms.  Figures: the formula's particles, those
     moved by (7) itself and fresh samples; W2² to α_t along the way."""
-    n = ctx.pick(80, 200, 500)
-    reps = ctx.pick(30, 60, 100)
+    n = ctx.pick(80, 150, 500)
+    reps = ctx.pick(30, 40, 100)
     steps = ctx.pick(96, 192, 384)
     t0, t1 = 0.02, 0.98
     rng = ctx.rng()
@@ -137,7 +137,8 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     # Particles far outside the data's range are counted as diverged (a finite blow-up).
     runaway = ~np.all(np.isfinite(moved), axis=1) | (np.abs(np.nan_to_num(moved, nan=np.inf)).max(axis=1) > 100 * np.abs(MIXTURE_2D.means).max())
     err = float(np.max(np.linalg.norm(moved[~runaway] - coarse[~runaway], axis=1)) / 15) if (~runaway).any() else float("inf")
-    figs = _transport_figures(f, field, start[:n], moved[:n], rng, n, steps, t0, t1)
+    # Figures are for the report (standard fidelity and above); quick runs skip their cost.
+    figs = [] if ctx.fidelity == "quick" else _transport_figures(f, field, start[:n], moved[:n], rng, n, steps, t0, t1)
     metrics: dict[str, Any] = {"n": n, "reps": reps, "steps": steps, "diverged": int(runaway.sum()), "integration_error": err}
     if runaway.any():
         return Outcome(Status.FAIL, f"{int(runaway.sum())} of {n * reps} particles run away (beyond 100× the data's range) along the formula before t = {t1}", metrics, counterexample={"diverged": int(runaway.sum())}, figures=figs)
