@@ -164,3 +164,15 @@ def test_second_moment_standard_error_matches_simulation():
     sd = est.std(axis=0, ddof=1)
     # sd of a sample sd with 2000 replicates is about 1.6 % of it: allow 5 of those.
     np.testing.assert_allclose(sd, second_moment_se(sigma, n), rtol=5 * 0.016)
+
+
+def test_identical_checks_of_two_claims_share_evidence_and_time_once():
+    first = _claim([Check("exact", Kind.SYMBOLIC, _exact)], "otdiff/eq-97")
+    second = Claim(
+        id="mathai/eq-97", title="t", statement="s", source=Source("mathai", "eq. (97)"), formulas=_Square,
+        checks=[Check("exact", Kind.SYMBOLIC, _exact)],
+    )
+    a = run_claim(first, Context(seed=11))
+    b = run_claim(second, Context(seed=11))
+    assert a.evidence[0].shared_with is None and b.evidence[0].shared_with == "otdiff/eq-97"
+    assert b.seconds == 0 and b.verdict == a.verdict

@@ -14,6 +14,7 @@ check crashed and none failed.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import enum
 import hashlib
@@ -171,6 +172,7 @@ class Evidence:
     table: list[dict[str, Any]] = field(default_factory=list)
     figures: list[FigureSpec] = field(default_factory=list)
     traceback: str | None = None
+    shared_with: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -186,6 +188,8 @@ class Evidence:
             out["counterexample"] = _jsonable(self.counterexample)
         if self.traceback:
             out["traceback"] = self.traceback
+        if self.shared_with:
+            out["shared_with"] = self.shared_with
         return out
 
 
@@ -333,7 +337,9 @@ class ClaimResult:
 
     @property
     def seconds(self) -> float:
-        return sum(e.seconds for e in self.evidence) + sum(m.seconds for m in self.mutant_results)
+        """Time spent on this claim; evidence reused from another claim counts there only."""
+        own = sum(e.seconds for e in self.evidence if not e.shared_with)
+        return own + sum(m.seconds for m in self.mutant_results)
 
     @property
     def worst_z(self) -> float | None:
@@ -433,14 +439,16 @@ def run_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
 #: Evidence already computed in this process, keyed by everything that determines it (the check
 #: function, the formulas class, fidelity, seed, k, examples).  Two claims that print the same
 #: statement in two papers share their checks; the second reuses the first's evidence.
-_EVIDENCE_CACHE: dict[tuple, Evidence] = {}
+_EVIDENCE_CACHE: dict[tuple, tuple[str, Evidence]] = {}
 
 
-def _cached_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
+def _cached_check(check: Check, formulas: Any, ctx: Context, label: str) -> Evidence:
     key = (check.func, check.name, type(formulas), ctx.fidelity, ctx.seed, ctx.k, ctx.examples)
     if key not in _EVIDENCE_CACHE:
-        _EVIDENCE_CACHE[key] = run_check(check, formulas, ctx)
-    return _EVIDENCE_CACHE[key]
+        _EVIDENCE_CACHE[key] = (label, run_check(check, formulas, ctx))
+        return _EVIDENCE_CACHE[key][1]
+    first, evidence = _EVIDENCE_CACHE[key]
+    return evidence if first == label else dataclasses.replace(evidence, shared_with=first)
 
 
 def run_claim(
@@ -460,7 +468,7 @@ def run_claim(
         if kinds is not None and check.kind not in kinds:
             continue
         ctx.say(f"{label}: {check.name}")
-        evidence.append(_cached_check(check, formulas, ctx))
+        evidence.append(_cached_check(check, formulas, ctx, label))
     result = ClaimResult(claim, combine(e.status for e in evidence), evidence, mutant)
     if with_mutants and mutant is None:
         result.mutant_results = [

@@ -295,7 +295,8 @@ def _evidence_section(e: Evidence, claim_id: str, fig_prefix: str) -> list[str]:
         out += ["Counterexample:", "", "```json", json.dumps(e.counterexample, indent=2, default=str, ensure_ascii=False), "```", ""]
     if e.traceback:
         out += ["```", e.traceback.rstrip(), "```", ""]
-    out.append(f"*seed {e.seed}, {e.seconds:.2f} s*\n")
+    shared = f", evidence shared with {e.shared_with} (same formulas and check)" if e.shared_with else ""
+    out.append(f"*seed {e.seed}, {e.seconds:.2f} s{shared}*\n")
     return out
 
 
