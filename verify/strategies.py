@@ -29,6 +29,7 @@ __all__ = [
     "spd_matrices",
     "spd_pairs",
     "times",
+    "general_matrices",
 ]
 
 
@@ -139,3 +140,16 @@ def spd_pairs(draw, d: int | None = None, max_cond: float = 100.0, commuting: bo
 def times(open_interval: bool = True) -> st.SearchStrategy[float]:
     """Times in (0, 1) (or [0, 1] with ``open_interval=False``)."""
     return st.floats(0.0, 1.0, exclude_min=open_interval, exclude_max=open_interval, allow_nan=False)
+
+
+def general_matrices(rows: int, cols: int | None = None, bound: float = 2.0) -> st.SearchStrategy[np.ndarray]:
+    """Matrices of shape ``(rows, cols)`` (square when ``cols`` is None) with entries in
+    [−bound, bound] — neither symmetric nor normal in general; shrink towards zero."""
+    c = rows if cols is None else cols
+    if rows < 1 or c < 1:
+        raise ValueError(f"shape must be positive, got ({rows}, {c})")
+    if not (math.isfinite(bound) and bound > 0):
+        raise ValueError(f"bound must be positive and finite, got {bound!r}")
+    return st.lists(st.floats(-bound, bound, allow_nan=False), min_size=rows * c, max_size=rows * c).map(
+        lambda v: np.asarray(v, dtype=float).reshape(rows, c)
+    )
