@@ -143,13 +143,15 @@ def times(open_interval: bool = True) -> st.SearchStrategy[float]:
 
 
 def general_matrices(rows: int, cols: int | None = None, bound: float = 2.0) -> st.SearchStrategy[np.ndarray]:
-    """Matrices of shape ``(rows, cols)`` (square when ``cols`` is None) with entries in
-    [−bound, bound] — neither symmetric nor normal in general; shrink towards zero."""
+    """Matrices of shape ``(rows, cols)`` (square when ``cols`` is None) with entries on the
+    grid (1/16)Z in [−bound, bound] — neither symmetric nor normal in general; they shrink to
+    zero entries, and a grid keeps minimal counterexamples readable (no subnormal floats)."""
     c = rows if cols is None else cols
     if rows < 1 or c < 1:
         raise ValueError(f"shape must be positive, got ({rows}, {c})")
     if not (math.isfinite(bound) and bound > 0):
         raise ValueError(f"bound must be positive and finite, got {bound!r}")
-    return st.lists(st.floats(-bound, bound, allow_nan=False), min_size=rows * c, max_size=rows * c).map(
-        lambda v: np.asarray(v, dtype=float).reshape(rows, c)
+    top = int(math.floor(16 * bound))
+    return st.lists(st.integers(-top, top), min_size=rows * c, max_size=rows * c).map(
+        lambda v: np.asarray(v, dtype=float).reshape(rows, c) / 16.0
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 __all__ = [
     "ZeroTest",
@@ -63,6 +64,8 @@ def _value_at(e: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
     """Exact value of ``e`` at ``point``; ``None`` when symbols remain or the point is
     singular (a pole or an indeterminate form is no evidence either way)."""
     v = sp.sympify(e).subs(dict(point)) if point else sp.sympify(e)
+    if v.atoms(AppliedUndef):
+        return None  # an unspecified function (generic activation) has no value to compare
     if v.free_symbols or v.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
     if not v.is_Rational:
