@@ -284,6 +284,7 @@ class Context:
     progress: Callable[[str], None] | None = None
     examples: int | None = None
     check_name: str = ""
+    mutant: bool = False
 
     def __post_init__(self) -> None:
         self.fidelity = Fidelity(self.fidelity)
@@ -303,6 +304,12 @@ class Context:
         if self.examples is not None:
             return int(self.examples)
         return int(self.pick(quick, standard, thorough))
+
+    @property
+    def figures(self) -> bool:
+        """Whether checks should build figures: at standard fidelity and above, and only for
+        the printed formulas (the report draws no figure of a mutant)."""
+        return self.fidelity != Fidelity.QUICK and not self.mutant
 
     @property
     def shrink(self) -> bool:
@@ -471,8 +478,9 @@ def run_claim(
         evidence.append(_cached_check(check, formulas, ctx, label))
     result = ClaimResult(claim, combine(e.status for e in evidence), evidence, mutant)
     if with_mutants and mutant is None:
+        mctx = dataclasses.replace(ctx, mutant=True)
         result.mutant_results = [
-            run_claim(claim, ctx, mutant=m, kinds=kinds) for m in claim.mutants
+            run_claim(claim, mctx, mutant=m, kinds=kinds) for m in claim.mutants
         ]
     return result
 

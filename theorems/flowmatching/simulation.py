@@ -161,7 +161,9 @@ def check_transport_to_interpolant(f: Any, ctx: Any) -> Outcome:
     """
     n = ctx.pick(80, 150, 500)
     reps = ctx.pick(30, 40, 100)
-    steps = ctx.pick(48, 128, 256)
+    # RK4's error at 64 steps (about 3e-4, measured by step halving below) is two orders of
+    # magnitude under the W2 statistic's resolution (about 5e-2 at standard).
+    steps = ctx.pick(48, 64, 256)
     rng = ctx.rng()
     field = _field(f, MIXTURE)
     alpha = false_alarm(ctx.k) / 2  # two times tested
@@ -181,13 +183,13 @@ def check_transport_to_interpolant(f: Any, ctx: Any) -> Outcome:
         rows.append({"t": t} | {k: v for k, v in res.items() if k in ("reps", "n", "delta", "se", "z", "k", "chi2_p", "diverged")})
     # Step halving on the transported particles: RK4's error at h is about |x_h − x_{2h}|/15.
     err = float(np.nanmax(np.linalg.norm(moved[1.0] - coarse[1.0], axis=1)) / 15) if np.all(np.isfinite(moved[1.0])) else float("inf")
-    figs = [_rk4_figure(field, f, rng, steps, ctx)]
+    figs = [_rk4_figure(field, f, rng, steps, ctx)] if ctx.figures else []
     worst = max(tests, key=lambda t: abs(tests[t].get("z", np.inf)))
     metrics = {"n": n, "reps": reps, "steps": steps, "z": tests[worst].get("z", float("inf")), "k": tests[worst].get("k"), "integration_error": err}
     if "chi2_p" in tests[1.0]:
         metrics["atom_counts_p"] = tests[1.0]["chi2_p"]
     passed = all(r["passed"] for r in tests.values())
-    if ctx.fidelity != "quick" and passed:  # the study illustrates a field that passes; skipped for a failing one
+    if ctx.figures and passed:  # the study illustrates a field that passes; skipped for a failing one
         figs.append(_particle_study(field, f, ctx, steps))
     if not passed:
         bad = next(t for t in tests if not tests[t]["passed"])
@@ -239,7 +241,7 @@ def _particle_study(field, f: Any, ctx: Any, steps: int) -> FigureSpec:
     samples, as n grows: under the claim the two curves agree at every n (both decay as the
     empirical OT error does); a wrong field leaves the first on a floor."""
     rng = ctx.rng("particle-study")
-    grid = [50, 100, 200, 400, 800]
+    grid = [50, 100, 200, 400]
     reps = 12
     z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, grid[-1] * reps)
     moved = integrate_particles(field, z0, 0.0, 1.0, steps).reshape(reps, grid[-1], -1)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from verify.claims import FigureSpec, Fidelity, Outcome, Status
+from verify.claims import FigureSpec, Outcome, Status
 from verify.particles import gaussian_samples, integrate_particles, second_moment
 from verify.stats import EPS, false_alarm, fit_power_law, multiplier, rounding_tol, z_score
 from verify.variation import wasserstein_gradient
@@ -115,7 +115,7 @@ def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
     k = multiplier(false_alarm(ctx.k), len(zs))
     metrics = {"n": n, "z": worst["z"], "k": k}
     figures = []
-    if ctx.fidelity != Fidelity.QUICK:
+    if ctx.figures:
         ns = np.array([500, 2000, 8000, 32000])
         errs = []
         for m in ns:
@@ -342,7 +342,7 @@ def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
     rows = [{"entry": f"({i},{j})", "particles": float(s1[i, j]), "(23)": float(ode[i, j]), "|diff|": float(abs(s1[i, j] - ode[i, j]))}
             for i, j in ((0, 0), (0, 2), (1, 3), (2, 4), (4, 4))]
     figures = []
-    if ctx.fidelity != Fidelity.QUICK and diff <= budget:
+    if ctx.figures and diff <= budget:
         taus, errs = [], []
         for m in (5, 10, 20, 40, 80):
             xg = _gd(x0, z, y, t1, m)
@@ -455,7 +455,7 @@ def check_limit_numeric(f: Any, ctx: Any) -> Outcome:
         ok, info = _limit_case(f, sig0, szz, syz)
         ts, losses = info.pop("trace", (None, None))
         rows.append({"case": name} | {k: v for k, v in info.items() if not isinstance(v, list)})
-        if ts is not None and ctx.fidelity != Fidelity.QUICK and name.startswith("d = 2, d' = 3"):
+        if ts is not None and ctx.figures and name.startswith("d = 2, d' = 3"):
             excess = np.maximum(losses - info["least_squares_loss"], 1e-16)
             figures.append(FigureSpec("prop62-loss", "lines", "Loss along the flow (23) down to the least-squares value",
                                       {"x": ts.tolist(), "series": {"f(α_t) − least-squares loss": excess.tolist()}, "logy": True,

@@ -123,7 +123,9 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     moved by (7) itself and fresh samples; W2² to α_t along the way."""
     n = ctx.pick(80, 150, 500)
     reps = ctx.pick(30, 40, 100)
-    steps = ctx.pick(96, 192, 384)
+    # RK4 at 96 steps errs by about 1e-4 (step halving, in the metrics), far below the W2
+    # statistic's resolution (about 0.1 at standard).
+    steps = ctx.pick(96, 96, 384)
     t0, t1 = 0.02, 0.98
     rng = ctx.rng()
 
@@ -138,7 +140,7 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     runaway = ~np.all(np.isfinite(moved), axis=1) | (np.abs(np.nan_to_num(moved, nan=np.inf)).max(axis=1) > 100 * np.abs(MIXTURE_2D.means).max())
     err = float(np.max(np.linalg.norm(moved[~runaway] - coarse[~runaway], axis=1)) / 15) if (~runaway).any() else float("inf")
     # Figures are for the report (standard fidelity and above); quick runs skip their cost.
-    figs = [] if ctx.fidelity == "quick" else _transport_figures(f, field, start[:n], moved[:n], rng, n, steps, t0, t1)
+    figs = _transport_figures(f, field, start[:n], moved[:n], rng, n, steps, t0, t1) if ctx.figures else []
     metrics: dict[str, Any] = {"n": n, "reps": reps, "steps": steps, "diverged": int(runaway.sum()), "integration_error": err}
     if runaway.any():
         return Outcome(Status.FAIL, f"{int(runaway.sum())} of {n * reps} particles run away (beyond 100× the data's range) along the formula before t = {t1}", metrics, counterexample={"diverged": int(runaway.sum())}, figures=figs)
