@@ -74,6 +74,19 @@ def test_checks_run_on_printed_formulas_and_on_mutants():
     assert m.evidence[0].counterexample == {"x": 3}
 
 
+def test_figures_are_built_only_for_printed_formulas_above_quick():
+    seen = []
+
+    def record(formulas, ctx):
+        seen.append((type(formulas).__name__, ctx.figures))
+        return _exact(formulas, ctx)
+
+    claim = _claim([Check("exact", Kind.SYMBOLIC, record)], cid="otdiff/eq-98")
+    run_claim(claim, Context(fidelity="standard", seed=5), with_mutants=True)
+    run_claim(claim, Context(fidelity="quick", seed=5), with_mutants=True)
+    assert seen == [("_Square", True), ("_Cube", False), ("_Square", False), ("_Cube", False)]
+
+
 def test_a_crashing_check_is_an_error_with_traceback_not_a_verdict():
     r = run_claim(_claim([Check("exact", Kind.SYMBOLIC, _exact), Check("crash", Kind.NUMERIC, _crash)]), Context())
     assert r.verdict == Verdict.ERROR
