@@ -38,13 +38,13 @@ def _check(atoms: np.ndarray, weights: np.ndarray, x: np.ndarray) -> tuple[np.nd
     x = np.atleast_2d(np.asarray(x, dtype=float))
     if weights.shape != (atoms.shape[0],):
         raise ValueError(f"weights must have shape ({atoms.shape[0]},), got {weights.shape}")
-    if not np.all(weights >= 0) or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-12):
-        raise ValueError(f"weights must be non-negative and sum to 1, got sum {weights.sum()!r}")
     if x.shape[1] != atoms.shape[1]:
         raise ValueError(f"x must have {atoms.shape[1]} columns like atoms, got shape {x.shape}")
     for name, a in (("atoms", atoms), ("weights", weights), ("x", x)):
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} contains NaN or inf")
+    if not np.all(weights >= 0) or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-12):
+        raise ValueError(f"weights must be non-negative and sum to 1, got sum {weights.sum()!r}")
     return atoms, weights, x
 
 
