@@ -90,7 +90,7 @@ EQ_22 = register(
             "REFUTED as printed: with $\\sigma(s) = s$, one data point $z = 1$, $y = 0$ and $\\alpha = \\delta_{(1, 1)}$, "
             "$f(\\alpha) = 1$ but $\\iint k\\,d\\alpha\\,d\\alpha = 2$, while both vanish at $\\alpha = \\delta_{(0, 0)}$, so no constant reconciles them. "
             "The printed k is the kernel of the first variation, $\\int k(x, y)\\,d\\alpha(y) = \\delta f(\\alpha)(x) + $ const, "
-            "which is half of what (18) needs; it is also not symmetric, as §5.3's gradient formula assumes. "
+            "twice what (18) needs (a symmetric kernel of (18) has $\\int k\\,d\\alpha = \\tfrac12\\delta f$ + const); it is also not symmetric, as §5.3's gradient formula assumes. "
             "Correction: the symmetric kernel with $1/N$ (otdiff/eq-22/corrected)."
         ),
     )
@@ -242,7 +242,7 @@ LIMIT = register(
             "The system is well posed and, in line with Theorem 6.1, converges to the global minimizer characterized by "
             "$\\Sigma_{UV,\\infty} = S_{yz} S_{zz}^{-1}$, so that $g_\\infty$ coincides with the least-squares linear estimator."
         ),
-        assumptions=_LINEAR + ("$\\Sigma_0 \\succ 0$ (a density, as in Theorem 6.1)",),
+        assumptions=_LINEAR + ("$\\Sigma_0 \\succ 0$ (a density, as in Theorem 6.1) — added: the sentence prints no condition, and $\\Sigma_0 = 0$ stays at 0",),
         formulas=formulas.Prop62Limit,
         checks=_LIMIT_CHECKS,
         mutants=(
@@ -255,7 +255,10 @@ LIMIT = register(
             "REFUTED as printed: $S_{yz}S_{zz}^{-1}$ is $d' \\times d$ while $\\Sigma_{UV}$ is $d \\times d'$ (ill-typed for $d \\ne d'$); for $d = d' = 2$, "
             "$S_{zz} = \\mathrm{Id}$, $S_{yz} = \\begin{pmatrix}0 & 1\\\\ 0 & 0\\end{pmatrix}$ the flow's limit is $\\Sigma_{UV} = S_{yz}^\\top \\ne S_{yz}$. "
             "The rest of the sentence holds: the flow converges (on every drawn case) and $g_\\infty(z) = \\Sigma_{VU,\\infty}z$ is the least-squares fit "
-            "with $\\Sigma_{VU,\\infty} = S_{yz}S_{zz}^{-1}$ (otdiff/prop-6.2/limit/corrected)."
+            "with $\\Sigma_{VU,\\infty} = S_{yz}S_{zz}^{-1}$ (otdiff/prop-6.2/limit/corrected). "
+            "The sentence prints no condition on $\\Sigma_0$; the checks assume $\\Sigma_0 \\succ 0$ (Theorem 6.1's density hypothesis, "
+            "'in line with' which the sentence is stated). Without it convergence fails: $\\Sigma_0 = 0$ ($\\alpha_0 = \\delta_0$) is a "
+            "stationary point of (23) since the velocity $B_t x$ vanishes at the only atom $x = 0$, so $\\Sigma_t = 0$ never reaches the minimiser."
         ),
     )
 )

@@ -220,7 +220,7 @@ def gradient_counterexample(f: Any) -> dict | None:
     """Smallest instance where the formula differs from ∇δf: d = d′ = 1, one data point, small
     integers."""
     u_, v_, wmat, szz, syz, gu, gv = true_gradient(1, 1)
-    for zval, yval, wval, (uu, vv) in itertools.product((1,), (0, 1), (1, -1, 2), ((0, 1), (1, 0), (1, 1))):
+    for zval, yval, wval, (uu, vv) in itertools.product((1, 2), (0, 1), (1, -1, 2), ((0, 1), (1, 0), (1, 1))):
         sub = {szz[0]: zval**2, syz[0]: yval * zval, wmat[0]: wval, u_[0]: uu, v_[0]: vv}
         got = f.gradient(sp.Matrix([[uu]]), sp.Matrix([[vv]]), sp.Matrix([[wval]]), szz.subs(sub), syz.subs(sub))
         truth = (gu.subs(sub)[0], gv.subs(sub)[0])
@@ -286,6 +286,12 @@ def check_closure_symbolic(f: Any, ctx: Any) -> Outcome:
     free = sorted(additivity.free_symbols | at0.free_symbols, key=str)
     rng = np.random.default_rng(ctx.check_seed())
     pts = [{s: sp.Rational(int(rng.integers(-9, 10)), int(rng.integers(1, 5))) for s in free} for _ in range(4)]
+    # One point pinned on both sides of the data hyperplane (⟨p_u, z⟩ = 1, ⟨q_u, z⟩ = −2) with a
+    # non-zero residual: a piecewise-linear activation cannot pass it by luck.
+    pin = {s: sp.Integer(0) for s in free}
+    pin.update({sp.Symbol("z0", real=True): 1, sp.Symbol("p0", real=True): 1, sp.Symbol("q0", real=True): -2,
+                sp.Symbol(f"p{d}", real=True): 1, sp.Symbol(f"q{d}", real=True): 1, sp.Symbol("r0", real=True): 1})
+    pts.insert(0, {k: v for k, v in pin.items() if k in free})
     zt, z0 = zero_test(additivity, pts), zero_test(at0, pts)
     steps = [
         f"$\\sigma = $ {f.name}; $\\delta f(\\alpha)(u, v) = \\frac2N\\sum_k\\langle r_k, v\\rangle\\sigma(\\langle u, z_k\\rangle)$ "
@@ -336,15 +342,18 @@ def check_ode_symbolic(f: Any, ctx: Any) -> Outcome:
 
 
 def limit_counterexample(f: Any) -> dict | None:
-    """Smallest square instance (d = d′ = 2, S_zz = Id, S_yz with one unit entry) where the
-    formula differs from the minimiser's Σ_UV = (S_yz S_zz⁻¹)ᵀ."""
-    for i, j in ((0, 1), (1, 0), (0, 0)):
-        syz = sp.zeros(2, 2)
-        syz[i, j] = 1
-        got = sp.Matrix(f.limit_uv(sp.eye(2), syz))
-        truth = syz.T
-        if got != truth:
-            return {"d": 2, "d'": 2, "S_zz": "Id", "S_yz": syz.tolist(), "Sigma_UV at the minimiser": truth.tolist(), "formula": got.tolist()}
+    """Smallest square instance (d = d′ = 2, S_zz = Id or 2·Id, S_yz with one unit entry) where
+    the formula differs from the minimiser's Σ_UV = (S_yz S_zz⁻¹)ᵀ."""
+    for scale in (1, 2):
+        for i, j in ((0, 1), (1, 0), (0, 0)):
+            syz = sp.zeros(2, 2)
+            syz[i, j] = 1
+            szz = scale * sp.eye(2)
+            got = sp.Matrix(f.limit_uv(szz, syz))
+            truth = szz.inv() * syz.T
+            if got != truth:
+                return {"d": 2, "d'": 2, "S_zz": "Id" if scale == 1 else f"{scale} Id", "S_yz": syz.tolist(),
+                        "Sigma_UV at the minimiser": truth.tolist(), "formula": got.tolist()}
     return None
 
 

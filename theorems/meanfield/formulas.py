@@ -169,7 +169,7 @@ class Eq22:
         a, a2 = act(u @ z.T), act(u2 @ z.T)  # (n, N), (n2, N)
         quad = (v @ v2.T) * (a @ a2.T)
         lin = np.sum((v @ y.T) * a, axis=1)  # Σ_k ⟨v, y_k⟩σ(⟨u, z_k⟩)
-        return 2.0 / n_data * quad - 2.0 / n_data * lin[:, None] * np.ones((1, u2.shape[0]))
+        return 2 * quad / n_data - 2 * np.broadcast_to(lin[:, None], quad.shape) / n_data
 
 
 class Eq22LinearSign(Eq22):
@@ -179,7 +179,8 @@ class Eq22LinearSign(Eq22):
         n_data = z.shape[0]
         a, a2 = act(u @ z.T), act(u2 @ z.T)
         lin = np.sum((v @ y.T) * a, axis=1)
-        return 2.0 / n_data * (v @ v2.T) * (a @ a2.T) + 2.0 / n_data * lin[:, None] * np.ones((1, u2.shape[0]))
+        quad = (v @ v2.T) * (a @ a2.T)
+        return 2 * quad / n_data + 2 * np.broadcast_to(lin[:, None], quad.shape) / n_data
 
 
 class Eq22NoCross(Eq22):
@@ -189,7 +190,8 @@ class Eq22NoCross(Eq22):
         n_data = z.shape[0]
         a, a2 = act(u @ z.T), act(u2 @ z.T)
         lin = np.sum((v @ y.T) * a, axis=1)
-        return 2.0 / n_data * (a @ a2.T) - 2.0 / n_data * lin[:, None] * np.ones((1, u2.shape[0]))
+        quad = a @ a2.T
+        return 2 * quad / n_data - 2 * np.broadcast_to(lin[:, None], quad.shape) / n_data
 
 
 class Eq22Corrected(Eq22):
@@ -228,7 +230,8 @@ class Eq22CorrectedNonSymmetric(Eq22Corrected):
         n_data = z.shape[0]
         a, a2 = act(u @ z.T), act(u2 @ z.T)
         lin = np.sum((v @ y.T) * a, axis=1)
-        return (v @ v2.T) * (a @ a2.T) / n_data - 2.0 * lin[:, None] * np.ones((1, u2.shape[0])) / n_data
+        quad = (v @ v2.T) * (a @ a2.T)
+        return quad / n_data - 2 * np.broadcast_to(lin[:, None], quad.shape) / n_data
 
 
 class Eq22CorrectedLinearFactor(Eq22Corrected):
@@ -239,7 +242,7 @@ class Eq22CorrectedLinearFactor(Eq22Corrected):
         a, a2 = act(u @ z.T), act(u2 @ z.T)
         lin = np.sum((v @ y.T) * a, axis=1)
         lin2 = np.sum((v2 @ y.T) * a2, axis=1)
-        return (v @ v2.T) * (a @ a2.T) / n_data - 2.0 * (lin[:, None] + lin2[None, :]) / n_data
+        return (v @ v2.T) * (a @ a2.T) / n_data - 2 * (lin[:, None] + lin2[None, :]) / n_data
 
 
 # --------------------------------------------------------------------------- Prop 6.2

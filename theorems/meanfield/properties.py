@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from verify.claims import Outcome
@@ -178,7 +179,10 @@ def check_ode_property(f: Any, ctx: Any) -> Outcome:
         got, err = _try(f.sigma_dot, p["sigma"], p["szz"], p["syz"])
         if err is not None:
             return False, {"failed": "well-typed", "error": err}
-        tol = rounding_tol(float(np.abs(truth).max()) + float(np.abs(p["sigma"]).max()) ** 2 * 10, terms=8 * len(atoms) + 8 * len(z), cond=10.0)
+        # Scale of the products: |B||Σ| with |B| ≤ 2(|S_zz||Σ| + |S_yz|); the atoms come from a
+        # Cholesky factor of Σ, whose rounding is amplified by cond(Σ).
+        sig_n, b_n = float(np.abs(p["sigma"]).max()), 2 * (float(np.abs(p["szz"]).max()) * float(np.abs(p["sigma"]).max()) + float(np.abs(p["syz"]).max()))
+        tol = rounding_tol(float(np.abs(truth).max()) + 4 * b_n * sig_n, terms=8 * len(atoms) + 8 * len(z), cond=float(np.linalg.cond(p["sigma"])))
         if np.abs(np.asarray(got) - truth).max() > tol:
             return False, {"failed": "(23) = second-moment ODE of the flow", "flow": truth.tolist(), "formula": np.asarray(got).tolist()}
         return True, {}
@@ -196,10 +200,12 @@ def check_limit_property(f: Any, ctx: Any) -> Outcome:
               {"szz": np.array([[2.0]]), "syz": np.array([[1.0], [0.5]]), "sigma": np.eye(3), "x": np.zeros((1, 3))}]
 
     def predicate(p):
-        ok, info = _limit_case(f, p["sigma"], p["szz"], p["syz"])
+        state, info = _limit_case(f, p["sigma"], p["szz"], p["syz"])
         info.pop("trace", None)
-        if not ok:
-            return False, {"failed": "Sigma_UV(inf) = formula"} | info
+        # A flow not yet converged by t_max decides nothing: the example is discarded.
+        assume(state != "undecided")
+        if state == "fail":
+            return False, {"failed": info.pop("failed", "Sigma_UV(inf) = formula")} | info
         return True, {}
 
     return outcome(search_in(ctx, moments(max_dim=2), predicate, pinned=pinned, examples=(6, 20, 150)), "convergence to the formula's limit")

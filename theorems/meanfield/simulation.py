@@ -68,7 +68,14 @@ def _data(seed: int, n_data: int = 20, d: int = D_IN, dp: int = D_OUT) -> tuple[
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n_data, d)) @ np.array([[1.0, 0.4], [0.0, 0.7]])[:d, :d]
     w = rng.standard_normal((dp, d))
-    return z, z @ w.T + 0.3 * rng.standard_normal((n_data, dp))
+    y = z @ w.T + 0.3 * rng.standard_normal((n_data, dp))
+    return _frozen(z), _frozen(y)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """Cached arrays are shared by the printed form and its mutants: make them read-only."""
+    a.setflags(write=False)
+    return a
 
 
 def _moments(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,10 +93,11 @@ def _try(fn: Callable, *args) -> tuple[Any, str | None]:
 
 # --------------------------------------------------------------------------- (19)–(21)
 def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
-    """(19) with n neurons drawn from α = N(0, Σ0) against g_α of (21) in closed form:
-    for centred jointly Gaussian (v, s = ⟨z, u⟩), E[v | s] = Cov(v, s)s/Var(s), hence
-    g_α(z) = Σ_VU z for σ(s) = s and Σ_VU z / 2 for ReLU (E[s·max(s, 0)] = Var(s)/2).
-    z = (G_X − g_α)/se per entry, se from the per-neuron terms; Bonferroni over the entries."""
+    """(19) with n neurons drawn from α = N(0, Σ0), and the transcribed g_α of (21) on their
+    empirical measure, against g_α for α = N(0, Σ0) in closed form: for centred jointly
+    Gaussian (v, s = ⟨z, u⟩), E[v | s] = Cov(v, s)s/Var(s), hence g_α(z) = Σ_VU z for
+    σ(s) = s and Σ_VU z / 2 for ReLU (E[s·max(s, 0)] = Var(s)/2).  z = (estimate − g_α)/se
+    per entry, se from the per-neuron terms; Bonferroni over all entries of both estimates."""
     n = ctx.pick(20_000, 200_000, 2_000_000)
     rng = ctx.rng()
     z, _ = _data(0)
@@ -102,16 +110,19 @@ def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
         ref = factor * z @ s_vu.T  # (N, d')
         terms = act(z @ u.T)[:, :, None] * v[None, :, :]  # (N, n, d')
         se = terms.std(axis=1, ddof=1) / np.sqrt(n)
-        got, err = _try(f.network, u, v, z, act)
-        if err is not None:
-            return Outcome(Status.FAIL, f"(19) cannot be evaluated: {err}", counterexample={"error": err})
-        for k in range(z.shape[0]):
-            for o in range(D_OUT):
-                zz = z_score(float(got[k, o]), float(ref[k, o]), float(se[k, o]))
-                zs.append(zz)
-                if worst is None or abs(zz) > abs(worst["z"]):
-                    worst = {"activation": name, "z_k": z[k].tolist(), "output": o, "G_X": float(got[k, o]), "g_alpha": float(ref[k, o]), "se": float(se[k, o]), "z": zz}
-        rows.append({"activation": name, "max |z|": float(np.max(np.abs(zs[-z.shape[0] * D_OUT:]))), "n": n})
+        for label, fn in (("G_X of (19)", lambda: f.network(u, v, z, act)),
+                          ("g_α of (21), α empirical", lambda: f.mean_field(u, v, np.full(n, 1.0 / n), z, act))):
+            got, err = _try(fn)
+            if err is not None:
+                return Outcome(Status.FAIL, f"{label} cannot be evaluated: {err}", counterexample={"error": err})
+            for k in range(z.shape[0]):
+                for o in range(D_OUT):
+                    zz = z_score(float(got[k, o]), float(ref[k, o]), float(se[k, o]))
+                    zs.append(zz)
+                    if worst is None or abs(zz) > abs(worst["z"]):
+                        worst = {"activation": name, "formula": label, "z_k": z[k].tolist(), "output": o, "estimate": float(got[k, o]),
+                                 "g_alpha (closed form)": float(ref[k, o]), "se": float(se[k, o]), "z": zz}
+            rows.append({"activation": name, "estimate": label, "max |z|": float(np.max(np.abs(zs[-z.shape[0] * D_OUT:]))), "n": n})
     k = multiplier(false_alarm(ctx.k), len(zs))
     metrics = {"n": n, "z": worst["z"], "k": k}
     figures = []
@@ -264,13 +275,16 @@ def check_closure_numeric(f: Any, ctx: Any) -> Outcome:
     act, act_prime = f.activation, getattr(f, "activation_prime")
     steps = ctx.pick(20, 40, 80)
     x1 = train(x0, z, y, 1.0, steps, act=act, act_prime=act_prime)
-    x1h = train(x0, z, y, 1.0, 2 * steps, act=act, act_prime=act_prime)
+    x1h = train(x0, z, y, 1.0, 2 * steps, act=act, act_prime=act_prime)  # for the record only
     phi, *_ = np.linalg.lstsq(x0, x1, rcond=None)
     resid = float(np.abs(x1 - x0 @ phi).max())
     scale = float(np.abs(x1).max())
-    budget = float(np.abs(x1 - x1h).max()) + rounding_tol(scale, terms=steps * 4 * len(z), cond=float(np.linalg.cond(x0)))
+    # For a linear field every RK4 stage is a linear map of all neurons at once, so X_1 is an
+    # exact linear image of X_0 at any step size: only rounding (amplified by the conditioning
+    # of the least-squares fit) separates them.  A nonlinear field leaves an O(1) residual.
+    budget = rounding_tol(scale, terms=steps * 4 * len(z), cond=float(np.linalg.cond(x0)))
     mean_drift = float(np.abs(x1.mean(axis=0) - x0.mean(axis=0) @ phi).max())
-    metrics = {"n": n, "residual": resid, "budget": budget, "rk4_step_halving": float(np.abs(x1 - x1h).max())}
+    metrics = {"n": n, "residual": resid, "budget": budget, "rk4_step_halving": float(np.abs(x1 - x1h).max())}  # reported: the flow's size
     rows = [{"activation": f.name, "max |X_1 − X_0Φᵀ|": resid, "budget": budget, "mean moved linearly (error)": mean_drift}]
     if resid <= budget:
         return Outcome(Status.PASS, f"σ = {f.name}: trained neurons = linear image of the initial ones (residual {resid:.2g} ≤ {budget:.2g}): Gaussian stays Gaussian", metrics, table=rows)
@@ -287,10 +301,10 @@ def _trained(seed: int, n: int, steps: int, t1: float) -> tuple[np.ndarray, ...]
     rng = np.random.default_rng(seed)
     z, y = _data(0)
     x0 = gaussian_samples(rng, SIGMA0, n)
-    return (x0,) + tuple(train(x0, z, y, t1, m * steps) for m in (1, 2, 4))
+    return tuple(_frozen(x) for x in (x0,) + tuple(train(x0, z, y, t1, m * steps) for m in (1, 2, 4)))
 
 
-def _solve(sigma_dot: Callable, s0: np.ndarray, szz, syz, t1: float, t_eval=None):
+def _solve(sigma_dot: Callable, s0: np.ndarray, szz, syz, t1: float, t_eval=None, rtol: float = 1e-12, atol: float = 1e-14):
     """(23) (or a mutant) by DOP853; ``None`` when the solution leaves every bound before t1
     (a finite-time blow-up of the formula, which the trained neurons do not show)."""
     dim = s0.shape[0]
@@ -300,18 +314,20 @@ def _solve(sigma_dot: Callable, s0: np.ndarray, szz, syz, t1: float, t_eval=None
 
     big = lambda t, s: float(np.abs(s).max()) - 1e8
     big.terminal = True
-    sol = solve_ivp(rhs, (0.0, t1), s0.ravel(), method="DOP853", rtol=1e-12, atol=1e-14, t_eval=t_eval, events=big)
+    sol = solve_ivp(rhs, (0.0, t1), s0.ravel(), method="DOP853", rtol=rtol, atol=atol, t_eval=t_eval, events=big)
     if not sol.success or sol.t_events[0].size:
         return None
     return sol
 
 
 def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
-    """(a) of the issue: n neurons from N(0, Σ0) trained on (20) with the mean-field scaling
-    (RK4) up to t = 1; their empirical second moment against (23) solved by DOP853 from the
-    same initial moment.  Exact finite-n identity: the bound is the RK4 step-halving difference
-    plus the solver tolerance and rounding.  At standard fidelity also plain gradient descent
-    (step τ) converging at order τ, and the conserved spectrum of JΣ (J = diag(Id, −Id))."""
+    """n neurons from N(0, Σ0) trained on (20) with the mean-field scaling (RK4, Richardson over
+    2 and 4 times the steps) up to t = 1; their empirical second moment against (23) solved by
+    DOP853 from the same initial moment.  Exact finite-n identity: the budget is the Richardson
+    correction, the solver's error (change under tenfold tighter tolerances) and rounding.
+    Reported, not tested: the order of plain gradient descent in its step τ (figure, standard
+    fidelity) and the drift of the spectrum of JΣ, J = diag(Id, −Id), which the flow conserves
+    (d(JΣ)/dt = [JΣ, Bᵀ] since BᵀJ = −JB)."""
     n = ctx.pick(400, 4000, 40000)
     steps = ctx.pick(20, 40, 80)
     t1 = 1.0
@@ -328,6 +344,9 @@ def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
         return Outcome(Status.FAIL, "the formula's solution blows up before t = 1; the trained neurons stay bounded",
                        {"n": n}, counterexample={"t1": t1, "particles at t1 (max |Σ̂|)": float(np.abs(s4).max())})
     ode = sol.y[:, -1].reshape(s0.shape)
+    # The solver's own error, bounded by the change when its tolerances are tightened tenfold.
+    tight = _solve(f.sigma_dot, s0, szz, syz, t1, rtol=1e-13, atol=1e-15)
+    solver_err = float(np.abs(ode - tight.y[:, -1].reshape(s0.shape)).max()) if tight is not None else float("inf")
     # Richardson on RK4 (order 4): the extrapolated moment's error is below the size of the
     # correction |s4 − s2|/15 once the observed order (printed in the metrics) is 4.
     rich = s4 + (s4 - s2) / 15
@@ -335,7 +354,7 @@ def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
     s1 = rich
     diff = float(np.abs(s1 - ode).max())
     scale = float(np.abs(s1).max())
-    budget = float(np.abs(s4 - s2).max()) / 15 + 1e-10 * scale + rounding_tol(scale, terms=steps * 16 * len(z))
+    budget = float(np.abs(s4 - s2).max()) / 15 + solver_err + rounding_tol(scale, terms=steps * 16 * len(z))
     jmat = np.diag([1.0] * D_IN + [-1.0] * D_OUT)
     spec0, spec1 = np.sort(np.linalg.eigvals(jmat @ s0).real), np.sort(np.linalg.eigvals(jmat @ s1).real)
     metrics = {"n": n, "max_abs_diff": diff, "budget": budget, "observed_rk4_order": order, "conserved_spec_JSigma_drift": float(np.abs(spec1 - spec0).max())}
@@ -372,6 +391,8 @@ def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
                                   {"x": ts.tolist(), "series": series, "xlabel": "mean-field time t", "ylabel": "entries of Σ"},
                                   caption=f"n = {n} neurons; markers every 0.25"))
     if diff <= budget:
+        if abs(order - 4) > 0.5:  # Richardson's budget presumes RK4's asymptotic regime
+            return Outcome(Status.INCONCLUSIVE, f"RK4 not in its asymptotic regime (observed order {order:.2f})", metrics, table=rows)
         return Outcome(Status.PASS, f"empirical second moment of {n} trained neurons = (23) to {diff:.2g} (budget {budget:.2g})", metrics, table=rows, figures=figures)
     i, j = np.unravel_index(np.argmax(np.abs(s1 - ode)), s1.shape)
     return Outcome(Status.FAIL, f"(23) differs from the trained neurons: max |Σ̂ − Σ| = {diff:.3g} > {budget:.2g}", metrics,
@@ -396,7 +417,7 @@ _CONVERGED: dict = {}
 def _converge(sig0: np.ndarray, szz: np.ndarray, syz: np.ndarray, tol: float, t_max: float):
     """Atoms with second moment Σ0 trained on data with moments (S_zz, S_yz) (one
     ``solve_ivp`` for all atoms) until the loss gradient G = Σ_VU S_zz − S_yz is below ``tol``.
-    Returns (Σ_UV at the end, |G|, time, (times, losses))."""
+    Returns (Σ_UV at the end, |G|, time, (times, losses), data, converged)."""
     d = szz.shape[0]
     z, y = data_from_moments(szz, syz)
     atoms = atoms_with_second_moment(sig0)
@@ -413,33 +434,49 @@ def _converge(sig0: np.ndarray, szz: np.ndarray, syz: np.ndarray, tol: float, t_
 
     event = lambda t, x: grad_norm(x) - tol
     event.terminal = True
-    sol = solve_ivp(rhs, (0.0, t_max), atoms.ravel(), method="DOP853", rtol=1e-11, atol=1e-13, events=event, dense_output=False)
+    # LSODA: the flow turns stiff near the minimiser (fast transverse directions), where an
+    # explicit method crawls.
+    sol = solve_ivp(rhs, (0.0, t_max), atoms.ravel(), method="LSODA", rtol=1e-11, atol=1e-13, events=event, dense_output=False)
     xs = sol.y[:, -1].reshape(shape)
     losses = [float(np.sum((split(second_moment(sol.y[:, k].reshape(shape)), d)[2] @ z.T - y.T) ** 2) / len(z)) for k in range(sol.y.shape[1])]
-    return split(second_moment(xs), d)[1], grad_norm(sol.y[:, -1]), float(sol.t[-1]), (sol.t, np.array(losses)), (z, y)
+    converged = sol.status == 1  # the event fired: |G| reached tol before t_max
+    return split(second_moment(xs), d)[1], grad_norm(sol.y[:, -1]), float(sol.t[-1]), (sol.t, np.array(losses)), (z, y), converged
 
 
-def _limit_case(f: Any, sig0, szz, syz) -> tuple[bool, dict]:
-    s_uv, gnorm, t_end, (ts, losses), (z, y) = converge(sig0, szz, syz)
+def _limit_case(f: Any, sig0, szz, syz) -> tuple[str, dict]:
+    """Run the flow to convergence and compare; returns ("pass" | "fail" | "undecided", info)."""
+    s_uv, gnorm, t_end, (ts, losses), (z, y), converged = converge(sig0, szz, syz)
     d, dp = szz.shape[0], syz.shape[0]
-    got, err = _try(f.limit_uv, szz, syz)
     info = {"d": d, "d'": dp, "t_end": t_end, "final |G|": gnorm}
+    if not converged:
+        return "undecided", info | {"why": f"|G| = {gnorm:.2g} not below 1e-10 by t = {t_end:.0f}"}
+    # The sentence's other assertions: the loss decreases along the flow (up to the solver's
+    # relative accuracy 1e-11 per step on a quadratic) and ends at the least-squares value,
+    # f(W) − f(W*) = Tr(G S_zz⁻¹ Gᵀ) ≤ ‖G‖_F² ‖S_zz⁻¹‖₂.
+    w_ls = np.linalg.lstsq(z, y, rcond=None)[0].T
+    ls_loss = float(np.sum((z @ w_ls.T - y) ** 2) / len(z))
+    inv_norm = float(np.linalg.norm(np.linalg.inv(szz), 2))
+    rise = float(np.max(np.diff(losses), initial=0.0))
+    rise_tol = 2e-11 * len(losses) * float(losses[0]) + rounding_tol(float(losses[0]), terms=len(z) * d * dp)
+    excess = float(losses[-1] - ls_loss)
+    excess_tol = d * dp * gnorm**2 * inv_norm + rounding_tol(float(losses[0]) + ls_loss, terms=len(z) * d * dp)
+    info |= {"loss_end": float(losses[-1]), "least_squares_loss": ls_loss, "loss_rise_max": rise, "trace": (ts, losses)}
+    if rise > rise_tol or abs(excess) > excess_tol:
+        return "fail", info | {"failed": "the loss decreases to the least-squares value", "loss excess": excess, "excess bound": excess_tol, "rise bound": rise_tol}
+    got, err = _try(f.limit_uv, szz, syz)
     if err is None and np.shape(got) != s_uv.shape:
         err = f"the formula is {np.shape(got)[0]} x {np.shape(got)[1]}, Sigma_UV is {d} x {dp}"
     if err is not None:
-        return False, info | {"error": err, "Sigma_UV at the limit": s_uv.round(8).tolist()}
-    # |W − W*| = |G S_zz⁻¹| ≤ |G|·‖S_zz⁻¹‖ (entrywise max ≤ spectral·√), plus rounding.
-    bound = gnorm * np.sqrt(d * dp) * float(np.linalg.norm(np.linalg.inv(szz), 2)) * np.sqrt(d) + rounding_tol(float(np.abs(s_uv).max()) + 1, terms=100)
+        return "fail", info | {"error": err, "Sigma_UV at the limit": s_uv.round(8).tolist()}
+    # |W − W*|_max = |G S_zz⁻¹|_max ≤ ‖G‖_F‖S_zz⁻¹‖₂ ≤ √(d d′)|G|_max‖S_zz⁻¹‖₂, plus the rounding
+    # of the 2D-atom second moment.
+    bound = gnorm * np.sqrt(d * dp) * inv_norm + rounding_tol(float(np.abs(s_uv).max()) + 1, terms=2 * (d + dp) ** 2)
     diff = float(np.abs(np.asarray(got) - s_uv).max())
-    # Loss monotone (to the solver's accuracy) and down to the least-squares value.
-    w_ls = np.linalg.lstsq(z, y, rcond=None)[0].T
-    ls_loss = float(np.sum((z @ w_ls.T - y) ** 2) / len(z))
-    info |= {"|formula − Σ_UV(∞)|": diff, "bound": bound, "loss_end": float(losses[-1]), "least_squares_loss": ls_loss,
-             "loss_increase_max": float(np.max(np.diff(losses), initial=0.0)), "trace": (ts, losses)}
+    info |= {"|formula − Σ_UV(∞)|": diff, "bound": float(bound)}
     if diff > bound:
         info |= {"formula": np.asarray(got).round(8).tolist(), "Sigma_UV at the limit": s_uv.round(8).tolist()}
-        return False, info
-    return True, info
+        return "fail", info
+    return "pass", info
 
 
 def check_limit_numeric(f: Any, ctx: Any) -> Outcome:
@@ -451,8 +488,12 @@ def check_limit_numeric(f: Any, ctx: Any) -> Outcome:
     z2, y2 = _data(1, n_data=12, d=2, dp=2)
     cases.append(("d = d' = 2", SIGMA0[1:, 1:], *_moments(z2, y2)))
     rows, figures, fail = [], [], None
+    undecided = None
     for name, sig0, szz, syz in cases:
-        ok, info = _limit_case(f, sig0, szz, syz)
+        state, info = _limit_case(f, sig0, szz, syz)
+        ok = state != "fail"
+        if state == "undecided" and undecided is None:
+            undecided = (name, info)
         ts, losses = info.pop("trace", (None, None))
         rows.append({"case": name} | {k: v for k, v in info.items() if not isinstance(v, list)})
         if ts is not None and ctx.figures and name.startswith("d = 2, d' = 3"):
@@ -464,8 +505,10 @@ def check_limit_numeric(f: Any, ctx: Any) -> Outcome:
         if not ok and fail is None:
             fail = (name, info)
     metrics = {"cases": len(cases)}
+    if fail is None and undecided is not None:
+        return Outcome(Status.INCONCLUSIVE, f"{undecided[0]}: the flow did not converge ({undecided[1]['why']})", metrics, table=rows)
     if fail is None:
         return Outcome(Status.PASS, "the flow converges (loss → least squares) and Σ_UV(∞) = the formula in both cases", metrics, table=rows, figures=figures)
     name, info = fail
-    what = info.get("error") or f"|formula − Σ_UV(∞)| = {info['|formula − Σ_UV(∞)|']:.3g} > {info['bound']:.2g}"
+    what = info.get("error") or info.get("failed") or f"|formula − Σ_UV(∞)| = {info['|formula − Σ_UV(∞)|']:.3g} > {info['bound']:.2g}"
     return Outcome(Status.FAIL, f"{name}: {what}", metrics, counterexample={"case": name} | info, table=rows, figures=figures)
