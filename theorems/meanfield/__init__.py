@@ -22,7 +22,7 @@ from verify.claims import Check, Claim, Kind, Mutant, Source, Verdict, register
 from theorems.meanfield import derivation, formulas, properties, simulation
 
 __all__ = [
-    "EQ_21", "EQ_22", "EQ_22_CORRECTED", "GRADIENT", "GRADIENT_CORRECTED", "CLOSURE", "ODE", "LIMIT", "LIMIT_CORRECTED",
+    "EQ_21", "EQ_22", "EQ_22_CORRECTED", "RISK", "GRADIENT", "GRADIENT_CORRECTED", "CLOSURE", "ODE", "LIMIT", "LIMIT_CORRECTED",
 ]
 
 _FAMILY = "meanfield"
@@ -117,6 +117,32 @@ EQ_22_CORRECTED = register(
             Mutant("linear-factor", "2/N on the symmetrised linear terms", formulas.Eq22CorrectedLinearFactor),
         ),
         corrects="otdiff/eq-22",
+    )
+)
+
+RISK = register(
+    Claim(
+        id="otdiff/sec-6.2-linear-risk",
+        title="Linear network under a Gaussian neuron law: predictor Σ_VU z and the trace form of the risk",
+        family=_FAMILY,
+        source=Source("otdiff", "§6.2, the displays before Proposition 6.2"),
+        statement=(
+            "$$g_\\alpha(z) = \\int v \\langle z, u \\rangle d\\alpha(u, v) = \\Sigma_{VU} z,$$ [...] "
+            "$$f(\\alpha) = \\frac{1}{N} \\sum_{k=1}^N \\|\\Sigma_{VU} z_k - y_k\\|^2 = \\text{Tr}(\\Sigma_{VU} S_{zz} \\Sigma_{UV}) "
+            "- 2 \\text{Tr}(S_{yz} \\Sigma_{UV}) + \\text{const},$$ which depends on $\\alpha$ only through $\\Sigma_{UV}$ and $\\Sigma_{VU}$."
+        ),
+        assumptions=_LINEAR[:1] + ("stated for Gaussian α but an identity for every α with second moments (checked on discrete measures, which carry it exactly)",),
+        formulas=formulas.LinearRisk,
+        checks=(
+            Check("from-21", Kind.SYMBOLIC, derivation.check_risk_symbolic, "two symbolic atoms, symbolic data, d ≠ d′"),
+            Check("neurons", Kind.NUMERIC, simulation.check_risk_numeric, "n Gaussian neurons: (21) directly vs the trace form"),
+            Check("risk-fuzz", Kind.PROPERTY, properties.check_risk_property, "drawn measures and data"),
+        ),
+        mutants=(
+            Mutant("no-factor", "− Tr(S_yz Σ_UV) (factor 2 dropped)", formulas.RiskNoFactor),
+            Mutant("no-szz", "Tr(Σ_VU Σ_UV) (S_zz dropped)", formulas.RiskNoSzz),
+            Mutant("transposed-predictor", "g_α(z) = Σ_UV z", formulas.RiskTransposedPredictor),
+        ),
     )
 )
 

@@ -37,6 +37,7 @@ __all__ = [
     "check_limit_symbolic",
     "limit_counterexample",
     "true_gradient",
+    "check_risk_symbolic",
 ]
 
 SIGMA = sp.Function("sigma")
@@ -391,3 +392,42 @@ def check_limit_symbolic(f: Any, ctx: Any) -> Outcome:
         if not zt.proved:
             return Outcome(Status.INCONCLUSIVE, "simplification undecided", steps=steps)
     return Outcome(Status.PASS, "Σ_UV,∞ of the formula = (S_yz S_zz⁻¹)ᵀ, the least-squares minimiser (symbolic data)", steps=steps)
+
+
+def check_risk_symbolic(f: Any, ctx: Any) -> Outcome:
+    """From (21) with σ(s) = s, two symbolic atoms with symbolic weight and symbolic data
+    (d = 2, d′ = 1 and d = 1, d′ = 2): g_α(z_k) equals the formula's predictor with the
+    atoms' Σ_UV, and f(α) minus the printed trace expression is the constant (1/N)Σ|y_k|²."""
+    steps, metrics = [], {}
+    a = sp.Symbol("w", positive=True)
+    for d, dp in ((2, 1), (1, 2)):
+        n_data = 2
+        z = sp.Matrix(n_data, d, sp.symbols(f"z0:{d * n_data}", real=True))
+        y = sp.Matrix(n_data, dp, sp.symbols(f"y0:{dp * n_data}", real=True))
+        atoms_u = [sp.Matrix(sp.symbols(f"u{i}_0:{d}", real=True)) for i in range(2)]
+        atoms_v = [sp.Matrix(sp.symbols(f"v{i}_0:{dp}", real=True)) for i in range(2)]
+        w = (a, 1 - a)
+        g = sp.Matrix.vstack(*[sum((w[i] * atoms_v[i] * (z[k, :] * atoms_u[i])[0] for i in range(2)), sp.zeros(dp, 1)).T for k in range(n_data)])
+        s_uv = sum((w[i] * atoms_u[i] * atoms_v[i].T for i in range(2)), sp.zeros(d, dp))
+        szz, syz = z.T * z / n_data, y.T * z / n_data
+        got_g, err = None, None
+        try:
+            got_g = sp.Matrix(f.predictor(s_uv, z))
+            risk = f.risk(s_uv, szz, syz)
+        except (sp.ShapeError, ValueError) as e:
+            err = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        if err is not None:
+            return Outcome(Status.FAIL, f"the printed expression is ill-typed for d = {d}, d' = {dp}", metrics, counterexample={"d": d, "d'": dp, "error": err}, steps=steps)
+        fa = sum((g - y).applyfunc(lambda e: e**2)) / n_data
+        zg = zero_test(got_g - g) if got_g.shape == g.shape else None
+        zf = zero_test(sp.expand(fa - risk - sum(y.applyfunc(lambda e: e**2)) / n_data))
+        metrics[f"d={d},d'={dp}"] = {"predictor": "shape mismatch" if zg is None else _status(zg), "risk": _status(zf)}
+        steps.append(f"$d = {d}$, $d' = {dp}$, $\\alpha = w\\delta_{{x_1}} + (1-w)\\delta_{{x_2}}$: $g_\\alpha$ vs predictor: "
+                     f"{'shape mismatch' if zg is None else _status(zg)}; $f(\\alpha) - $ printed trace form $- \\frac1N\\sum_k\\|y_k\\|^2$: {_status(zf)}.")
+        if zg is None or zg.disproved or zf.disproved:
+            bad = "g_alpha = Sigma_VU z" if (zg is None or zg.disproved) else "f = trace form + const"
+            wit = None if zg is None else (zg.witness if zg.disproved else zf.witness)
+            return Outcome(Status.FAIL, f"{bad} fails (d = {d}, d' = {dp})", metrics, counterexample={"failed": bad, "d": d, "d'": dp, "point": wit}, steps=steps)
+        if not (zg.proved and zf.proved):
+            return Outcome(Status.INCONCLUSIVE, "simplification undecided", metrics, steps=steps)
+    return Outcome(Status.PASS, "g_α = Σ_VU z and f = Tr(Σ_VU S_zz Σ_UV) − 2Tr(S_yz Σ_UV) + (1/N)Σ|y|² exactly (d ≠ d′ both ways)", metrics, steps=steps)

@@ -57,6 +57,10 @@ __all__ = [
     "CorrectedLimitAsPrinted",
     "CorrectedLimitNoInverse",
     "CorrectedLimitInverseRight",
+    "LinearRisk",
+    "RiskNoFactor",
+    "RiskNoSzz",
+    "RiskTransposedPredictor",
 ]
 
 
@@ -463,3 +467,44 @@ class CorrectedLimitInverseRight(Prop62LimitCorrected):
 
     def limit_uv(self, szz, syz):
         return syz.T @ inv(szz)
+
+
+# --------------------------------------------------------------------------- §6.2 risk
+class LinearRisk:
+    """otdiff §6.2, the displays before Proposition 6.2, as printed: for σ(s) = s,
+
+    .. math::
+
+        g_\\alpha(z) = \\int v\\langle z, u\\rangle\\,d\\alpha(u, v) = \\Sigma_{VU}z, \\qquad
+        f(\\alpha) = \\mathrm{Tr}(\\Sigma_{VU}S_{zz}\\Sigma_{UV}) - 2\\,\\mathrm{Tr}(S_{yz}\\Sigma_{UV}) + \\text{const}.
+
+    ``predictor(s_uv, z)``: the predictions at the rows of z, (N, d′); ``risk(s_uv, szz, syz)``
+    the printed trace expression (without the constant).
+    """
+
+    def predictor(self, s_uv, z):
+        return z @ s_uv  # rows (Σ_VU z_k)ᵀ = z_kᵀ Σ_UV
+
+    def risk(self, s_uv, szz, syz):
+        return (s_uv.T @ szz @ s_uv).trace() - 2 * (syz @ s_uv).trace()
+
+
+class RiskNoFactor(LinearRisk):
+    """Mutant: the factor 2 of the cross term dropped."""
+
+    def risk(self, s_uv, szz, syz):
+        return (s_uv.T @ szz @ s_uv).trace() - (syz @ s_uv).trace()
+
+
+class RiskNoSzz(LinearRisk):
+    """Mutant: S_zz dropped from the quadratic term (whitened inputs)."""
+
+    def risk(self, s_uv, szz, syz):
+        return (s_uv.T @ s_uv).trace() - 2 * (syz @ s_uv).trace()
+
+
+class RiskTransposedPredictor(LinearRisk):
+    """Mutant: g_α(z) = Σ_UV z (ill-typed unless d = d′)."""
+
+    def predictor(self, s_uv, z):
+        return z @ s_uv.T

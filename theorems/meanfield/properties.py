@@ -27,6 +27,7 @@ __all__ = [
     "check_closure_property",
     "check_ode_property",
     "check_limit_property",
+    "check_risk_property",
 ]
 
 _ACTS = {"identity": lambda s: s, "relu": relu, "tanh": np.tanh}
@@ -209,3 +210,29 @@ def check_limit_property(f: Any, ctx: Any) -> Outcome:
         return True, {}
 
     return outcome(search_in(ctx, moments(max_dim=2), predicate, pinned=pinned, examples=(6, 20, 150)), "convergence to the formula's limit")
+
+
+def check_risk_property(f: Any, ctx: Any) -> Outcome:
+    """Drawn d, d′ ≤ 3, neurons (weighted) and data: (21) with σ(s) = s evaluated directly
+    equals the formula's predictor and trace form (+ (1/N)Σ|y|²) with the measure's Σ_UV."""
+
+    def predicate(p):
+        w = p["weights"] / p["weights"].sum()
+        u, v, z, y = p["u"], p["v"], p["z"], p["y"]
+        s_uv = (u * w[:, None]).T @ v
+        pred = z @ u.T @ (w[:, None] * v)
+        got_p, err = _try(f.predictor, s_uv, z)
+        if err is None and np.shape(got_p) != pred.shape:
+            err = f"predictions have shape {np.shape(got_p)}, expected {pred.shape}"
+        if err is not None:
+            return False, {"failed": "well-typed", "error": err}
+        loss = float(np.sum((pred - y) ** 2) / len(z))
+        got_r = float(f.risk(s_uv, z.T @ z / len(z), y.T @ z / len(z))) + float(np.sum(y * y) / len(z))
+        tol = rounding_tol(_scale(p), terms=16 * len(w) + 16)
+        if np.abs(np.asarray(got_p) - pred).max() > tol or abs(got_r - loss) > tol:
+            return False, {"failed": "trace form = (21)", "f(alpha)": loss, "trace form + const": got_r}
+        return True, {}
+
+    pinned = [{"u": np.array([[1.0]]), "v": np.array([[1.0]]), "z": np.array([[2.0]]), "y": np.array([[1.0]]), "weights": np.array([1.0]), "activation": "identity"},
+              {"u": np.array([[1.0, 0.0]]), "v": np.array([[1.0]]), "z": np.array([[1.0, 0.0]]), "y": np.array([[0.0]]), "weights": np.array([1.0]), "activation": "identity"}]
+    return outcome(search_in(ctx, networks(), predicate, pinned=pinned), "the §6.2 trace form of the risk")

@@ -40,6 +40,7 @@ __all__ = [
     "check_ode_numeric",
     "check_limit_numeric",
     "train",
+    "check_risk_numeric",
 ]
 
 
@@ -512,3 +513,37 @@ def check_limit_numeric(f: Any, ctx: Any) -> Outcome:
     name, info = fail
     what = info.get("error") or info.get("failed") or f"|formula − Σ_UV(∞)| = {info['|formula − Σ_UV(∞)|']:.3g} > {info['bound']:.2g}"
     return Outcome(Status.FAIL, f"{name}: {what}", metrics, counterexample={"case": name} | info, table=rows, figures=figures)
+
+
+# --------------------------------------------------------------------------- §6.2 risk
+def check_risk_numeric(f: Any, ctx: Any) -> Outcome:
+    """n neurons from N(0, Σ0) (d = 2, d′ = 3, N = 20 data): the network (19)–(21) with
+    σ(s) = s evaluated directly against the formula with the neurons' empirical Σ_UV — the
+    predictions and f(α) − (1/N)Σ|y|², an exact identity for every finite measure, to rounding."""
+    rng = ctx.rng()
+    z, y = _data(0)
+    szz, syz = _moments(z, y)
+    rows, worst = [], (0.0, None)
+    for n in ctx.pick((10, 100, 1000), (10, 100, 1000, 10000), (10, 100, 1000, 10000, 100000)):
+        x = gaussian_samples(rng, SIGMA0, n)
+        u, v = x[:, :D_IN], x[:, D_IN:]
+        s_uv = split(second_moment(x), D_IN)[1]
+        pred = z @ u.T @ v / n  # (19) with σ(s) = s
+        loss = float(np.sum((pred - y) ** 2) / len(z))
+        got_p, err = _try(f.predictor, s_uv, z)
+        if err is None and np.shape(got_p) != pred.shape:
+            err = f"predictions have shape {np.shape(got_p)}, expected {pred.shape}"
+        if err is not None:
+            return Outcome(Status.FAIL, f"g_α = Σ_VU z is ill-typed for d = {D_IN}, d' = {D_OUT}: {err}", counterexample={"error": err})
+        got_r = float(f.risk(s_uv, szz, syz)) + float(np.sum(y * y) / len(z))
+        scale = float(np.abs(pred).max() + np.abs(y).max()) ** 2
+        tol_p, tol_r = rounding_tol(float(np.abs(pred).max()), terms=n * D_IN), rounding_tol(scale, terms=n * D_IN + len(z) * D_OUT)
+        ep, er = float(np.abs(np.asarray(got_p) - pred).max()), abs(got_r - loss)
+        rows.append({"n": n, "max |pred − G_X|": ep, "bound": tol_p, "|risk − f(α)|": er, "bound ": tol_r})
+        ratio = max(ep / tol_p, er / tol_r)
+        if ratio > worst[0]:
+            worst = (ratio, {"n": n, "f(alpha) from (21)": loss, "trace form + (1/N) sum |y|^2": got_r, "max |pred - G_X|": ep})
+    metrics = {"worst_over_bound": worst[0]}
+    if worst[0] <= 1:
+        return Outcome(Status.PASS, f"predictions and risk of {rows[-1]['n']} neurons = the trace form, to rounding (worst {worst[0]:.2g}× the bound)", metrics, table=rows)
+    return Outcome(Status.FAIL, f"the trace form differs from (21): {worst[0]:.3g}× the rounding bound", metrics, counterexample=worst[1], table=rows)
