@@ -125,7 +125,7 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     reps = ctx.pick(30, 40, 100)
     # RK4 at 96 steps errs by about 1e-4 (step halving, in the metrics), far below the W2
     # statistic's resolution (about 0.1 at standard).
-    steps = ctx.pick(96, 96, 384)
+    steps = ctx.pick(48, 96, 384)
     t0, t1 = 0.02, 0.98
     rng = ctx.rng()
 
