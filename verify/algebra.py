@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["NumpyAlgebra", "MpmathAlgebra", "SympyAlgebra", "NoKnownRoot"]
+__all__ = ["NumpyAlgebra", "MpmathAlgebra", "SympyAlgebra", "NoKnownRoot", "is_symbolic", "inv_any", "eye_like", "zeros_like_kind", "block_any"]
 
 
 class NumpyAlgebra:
@@ -181,3 +181,38 @@ class SympyAlgebra:
 
     def dim(self, a: sp.Matrix) -> int:
         return int(sp.Matrix(a).rows)
+
+
+# --- type-dispatching helpers -------------------------------------------------------------
+# Formulas that need only products, transposes and inverses are written once with ``@`` and
+# ``.T`` and these helpers, and then accept numpy arrays and sympy matrices alike.
+
+
+def is_symbolic(a: Any) -> bool:
+    """True for a sympy matrix."""
+    return isinstance(a, sp.MatrixBase)
+
+
+def inv_any(a: Any) -> Any:
+    """Inverse of a numpy array or a sympy matrix."""
+    return a.inv() if is_symbolic(a) else np.linalg.inv(a)
+
+
+def eye_like(a: Any) -> Any:
+    """The identity of the size of the square matrix ``a``, of the same kind."""
+    return sp.eye(a.rows) if is_symbolic(a) else np.eye(np.shape(a)[0])
+
+
+def zeros_like_kind(rows: int, cols: int, like: Any) -> Any:
+    """A zero matrix of shape (rows, cols), sympy if ``like`` is sympy."""
+    return sp.zeros(rows, cols) if is_symbolic(like) else np.zeros((rows, cols))
+
+
+def block_any(a: Any, b: Any, c: Any, d: Any) -> Any:
+    """The 2 × 2 block matrix [[a, b], [c, d]]; ``ValueError`` when the blocks do not conform."""
+    shapes = [tuple(m.shape) for m in (a, b, c, d)]
+    if shapes[0][0] != shapes[1][0] or shapes[2][0] != shapes[3][0] or shapes[0][1] != shapes[2][1] or shapes[1][1] != shapes[3][1]:
+        raise ValueError(f"blocks of shapes {shapes} do not form a block matrix")
+    if any(is_symbolic(m) for m in (a, b, c, d)):
+        return sp.Matrix(sp.BlockMatrix([[sp.Matrix(a), sp.Matrix(b)], [sp.Matrix(c), sp.Matrix(d)]]))
+    return np.block([[a, b], [c, d]])

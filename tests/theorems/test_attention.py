@@ -10,26 +10,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from verify.claims import Kind, Status
+from verify.claims import Status
 from verify.particles import gaussian_samples
 from verify.properties import search
 from verify.stats import false_alarm, mean_se, rounding_tol, t_multiplier
 from verify.strategies import general_matrices, orthogonal_matrices, spd_matrices
 from theorems.attention import BLOW_UP, POTENTIAL, THM_7_1, THM_7_1_CORRECTED, derivation, formulas, properties, simulation
 
-CLAIMS = [THM_7_1, THM_7_1_CORRECTED, BLOW_UP, POTENTIAL]
 E11 = np.array([[1.0, 0.0], [0.0, 0.0]])
 E12 = np.array([[0.0, 1.0], [0.0, 0.0]])
-
-
-def test_each_kind_of_evidence_rejects_some_mutant(quick_results):
-    """No kind of check is decorative: each one fails at least one mutant of every claim."""
-    for claim in CLAIMS:
-        r = quick_results[claim.id]
-        for kind in Kind:
-            assert any(
-                e.kind == kind and e.status == Status.FAIL for m in r.mutant_results for e in m.evidence
-            ), f"{claim.id}: no {kind.value} check rejects any mutant"
 
 
 def test_printed_30_is_refuted_with_the_minimal_counterexample_and_corrected(quick_results):

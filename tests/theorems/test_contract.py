@@ -1,6 +1,7 @@
 """The contract every built-in claim honours at quick fidelity: the printed form gets the
-verdict the claim records, with evidence of all three kinds, and every mutant is refuted by the
-same checks with a counterexample."""
+verdict the claim records, with evidence of all three kinds, every mutant is refuted by the
+same checks with a counterexample, and no kind of evidence is decorative (each rejects some
+mutant)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def test_every_mutant_is_refuted_with_a_counterexample(quick_results, claim_id, 
     failing = [e for e in m.evidence if e.status == Status.FAIL]
     assert failing and all(e.counterexample is not None for e in failing)
     assert not any(e.status == Status.ERROR for e in m.evidence)
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
+def test_each_kind_of_evidence_rejects_some_mutant(quick_results, claim):
+    r = quick_results[claim.id]
+    for kind in Kind:
+        assert any(e.kind == kind and e.status == Status.FAIL for m in r.mutant_results for e in m.evidence), (
+            f"{claim.id}: no {kind.value} check rejects any mutant"
+        )

@@ -9,23 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.claims import Kind, Status
+from verify.claims import Status
 from verify.strategies import general_matrices
 from theorems.meanfield import (
-    CLOSURE, EQ_21, EQ_22, EQ_22_CORRECTED, GRADIENT, GRADIENT_CORRECTED, LIMIT, LIMIT_CORRECTED, ODE, RISK, derivation, formulas,
+    EQ_22, EQ_22_CORRECTED, GRADIENT, GRADIENT_CORRECTED, LIMIT, LIMIT_CORRECTED, derivation, formulas,
 )
 from theorems.meanfield.network import (
     atoms_with_second_moment, data_from_moments, mean_field_velocity, network_risk, velocity_at,
 )
-
-CLAIMS = [EQ_21, EQ_22, EQ_22_CORRECTED, RISK, GRADIENT, GRADIENT_CORRECTED, CLOSURE, ODE, LIMIT, LIMIT_CORRECTED]
-
-
-def test_each_kind_of_evidence_rejects_some_mutant(quick_results):
-    for claim in CLAIMS:
-        r = quick_results[claim.id]
-        for kind in Kind:
-            assert any(e.kind == kind and e.status == Status.FAIL for m in r.mutant_results for e in m.evidence), (claim.id, kind)
 
 
 @pytest.mark.parametrize("printed,corrected", [(EQ_22, EQ_22_CORRECTED), (GRADIENT, GRADIENT_CORRECTED), (LIMIT, LIMIT_CORRECTED)])

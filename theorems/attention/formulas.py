@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from verify.algebra import eye_like, inv_any, is_symbolic
+
 __all__ = [
     "Thm71",
     "Thm71SignFlip",
@@ -40,16 +42,9 @@ __all__ = [
 ]
 
 
-def _is_sym(a: Any) -> bool:
-    return isinstance(a, sp.MatrixBase)
-
-
-def _eye_like(a: Any) -> Any:
-    return sp.eye(a.rows) if _is_sym(a) else np.eye(np.shape(a)[0])
-
-
-def _inv(a: Any) -> Any:
-    return a.inv() if _is_sym(a) else np.linalg.inv(a)
+_is_sym = is_symbolic
+_eye_like = eye_like
+_inv = inv_any
 
 
 def _eig_extreme(a: Any, largest: bool) -> Any:

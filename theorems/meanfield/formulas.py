@@ -20,6 +20,8 @@ from typing import Any, Callable
 import numpy as np
 import sympy as sp
 
+from verify.algebra import block_any, inv_any, zeros_like_kind
+
 __all__ = [
     "inv",
     "block",
@@ -64,32 +66,14 @@ __all__ = [
 ]
 
 
-def _is_sym(a: Any) -> bool:
-    return isinstance(a, sp.MatrixBase)
-
-
-def inv(a: Any) -> Any:
-    """Matrix inverse for numpy arrays and sympy matrices."""
-    return a.inv() if _is_sym(a) else np.linalg.inv(a)
-
-
-def block(a: Any, b: Any, c: Any, d: Any) -> Any:
-    """The 2 × 2 block matrix [[a, b], [c, d]]; ``ValueError`` when the blocks do not conform."""
-    shapes = [tuple(m.shape) for m in (a, b, c, d)]
-    if shapes[0][0] != shapes[1][0] or shapes[2][0] != shapes[3][0] or shapes[0][1] != shapes[2][1] or shapes[1][1] != shapes[3][1]:
-        raise ValueError(f"blocks of shapes {shapes} do not form a block matrix")
-    if any(_is_sym(m) for m in (a, b, c, d)):
-        return sp.Matrix(sp.BlockMatrix([[sp.Matrix(a), sp.Matrix(b)], [sp.Matrix(c), sp.Matrix(d)]]))
-    return np.block([[a, b], [c, d]])
+inv = inv_any
+block = block_any
+_zeros = zeros_like_kind
 
 
 def split(sig: Any, d: int) -> tuple[Any, Any, Any, Any]:
     """(Σ_UU, Σ_UV, Σ_VU, Σ_VV) of a (d + d′) × (d + d′) block covariance."""
     return sig[:d, :d], sig[:d, d:], sig[d:, :d], sig[d:, d:]
-
-
-def _zeros(rows: int, cols: int, like: Any) -> Any:
-    return sp.zeros(rows, cols) if _is_sym(like) else np.zeros((rows, cols))
 
 
 # --------------------------------------------------------------------------- (19)–(21)
