@@ -12,6 +12,11 @@ with ``ot.gaussian.bures_wasserstein_distance`` (zero means; POT returns :math:`
 is squared here before comparing).  :func:`run_benchmarks` measures, and
 :func:`benchmarks_markdown` renders a ``reports/BENCHMARKS.md``-style document; nothing is
 written to disk here.
+
+A second section times the one-dimensional Lagrangian JKO scheme of :mod:`verify.jko`
+(otdiff §5.1, eq. (13), for the negative entropy of Theorem 5.1) and measures its error against
+the exact heat solution, in W2 and at the inner quantile nodes, beside the quantisation floor
+(:func:`run_jko_benchmarks`, :func:`jko_markdown`).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from verify.linalg import (
     random_spd,
 )
 
-__all__ = ["run_benchmarks", "benchmarks_markdown"]
+__all__ = ["run_benchmarks", "benchmarks_markdown", "JKO_CONFIGS", "run_jko_benchmarks", "jko_markdown"]
 
 #: Condition number of both covariances (and of the map T) in the timed known-answer pairs.
 TIMING_COND: float = 100.0
@@ -197,7 +202,7 @@ def _robustness_cases(rng: np.random.Generator, d: int) -> list[tuple[str, np.nd
 
 
 def run_benchmarks(
-    dims: Sequence[int] = (10, 100, 500), repeats: int | None = None, seed: int = 0
+    dims: Sequence[int] = (10, 100, 500), repeats: int | None = None, seed: int = 0, *, jko: bool = True
 ) -> list[dict[str, Any]]:
     """Time :func:`verify.linalg.bures_distance` against POT and record robustness outcomes.
 
@@ -212,12 +217,14 @@ def run_benchmarks(
         the two implementations interleaved call by call.
     seed : int
         Seed of the :class:`numpy.random.Generator` that draws every input.
+    jko : bool
+        Also append the ``kind="jko"`` rows of :func:`run_jko_benchmarks` (about 2 s).
 
     Returns
     -------
     list of dict
         One ``kind="machine"`` row, one ``kind="timing"`` row per dimension and one
-        ``kind="robustness"`` row per failure-mode input.
+        ``kind="robustness"`` row per failure-mode input (then the JKO rows).
     """
     if repeats is not None and (isinstance(repeats, bool) or int(repeats) != repeats or repeats < 1):
         raise ValueError(f"repeats must be a positive integer or None, got {repeats!r}")
@@ -269,6 +276,8 @@ def run_benchmarks(
                 "pot": _outcome(lambda: _pot_w2_sq(s0, s1), ref),
             }
         )
+    if jko:
+        rows.extend(run_jko_benchmarks())
     return rows
 
 
@@ -379,4 +388,161 @@ def benchmarks_markdown(rows: Iterable[dict[str, Any]]) -> str:
         for r in robust:
             out.append(f"| {_cell(r['case'])} | {_cell(r['ours'])} | {_cell(r['pot'])} |")
         out.append("")
+    jko_rows = [r for r in rows if r.get("kind") == "jko"]
+    if jko_rows:
+        out.append(jko_markdown(jko_rows))
+    return "\n".join(out)
+
+
+# --- Lagrangian JKO (otdiff §5.1–§5.2) ----------------------------------------------------------
+
+#: (n particles, τ, horizon t): the acceptance configuration first (n = 10 000, τ = 1e-3 to t = 1,
+#: 1000 Newton-solved steps), then τ doubled (first order in τ) and n / 10 (dependence on n).
+JKO_CONFIGS: tuple[tuple[int, float, float], ...] = ((10_000, 1e-3, 1.0), (10_000, 2e-3, 1.0), (1_000, 1e-3, 1.0))
+#: Start of the JKO benchmark: 0.3 N(−2, 0.2) + 0.5 N(0.3, 0.4) + 0.2 N(2.5, 0.15) (the
+#: mixture of the otdiff/thm-5.1 checks); its heat solution grows every variance by 2t.
+JKO_MIXTURE = ((0.3, 0.5, 0.2), (-2.0, 0.3, 2.5), (0.2, 0.4, 0.15))
+#: Inner quantile nodes: s_i in [JKO_INNER, 1 − JKO_INNER].
+JKO_INNER = 0.05
+
+
+def run_jko_benchmarks(configs: Sequence[tuple[int, float, float]] = JKO_CONFIGS, repeats: int = 3) -> list[dict[str, Any]]:
+    """Time :func:`verify.jko.lagrangian_jko_1d` (Shannon entropy, the heat equation) and
+    measure its error against the exact heat solution.
+
+    Parameters
+    ----------
+    configs : sequence of (n, tau, t)
+        Particles, time step and horizon of each run (``round(t / tau)`` steps from the midpoint
+        quantiles :math:`x_i = Q_0((i - \\frac12)/n)` of :data:`JKO_MIXTURE`).
+    repeats : int
+        Timed runs per configuration (median and minimum reported).
+
+    Returns
+    -------
+    list of dict
+        One ``kind="jko"`` row per configuration: times, Newton solves per step, the time spent
+        in LAPACK's tridiagonal solver, W2 to the exact law (quantile formula), the quantisation
+        floor, W2 of the exact quantiles at the nodes, and node errors (inner, all, rms).
+    """
+    from scipy.linalg.lapack import dptsv
+
+    from verify.jko import heat_mixture, lagrangian_jko_1d, midpoint_nodes, mixture_1d, mixture_quantile, quantile_w2, quantisation_floor
+
+    if isinstance(repeats, bool) or int(repeats) != repeats or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    mix = mixture_1d(*JKO_MIXTURE)
+    rows: list[dict[str, Any]] = []
+    refs: dict[tuple[int, float], tuple[float, float]] = {}  # (n, t) -> (floor, W2 of the exact quantiles)
+    for n, tau, t_end in configs:
+        steps = int(round(t_end / tau))
+        if steps < 1 or abs(steps * tau - t_end) > 1e-9 * t_end:
+            raise ValueError(f"t / tau must be a positive integer, got t = {t_end}, tau = {tau}")
+        s = midpoint_nodes(n)
+        x0 = mixture_quantile(mix, s)
+        times, x, info = [], None, None
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            x, info = lagrangian_jko_1d(x0, tau, steps, return_info=True)
+            times.append(time.perf_counter() - t0)
+        # The same number of tridiagonal solves on a system of the same size, alone.
+        gaps = np.diff(x)
+        a = 1.0 / gaps**2
+        d = np.full(n, 1.0 / tau)
+        d[:-1] += a
+        d[1:] += a
+        rhs = np.ones(n)
+        t0 = time.perf_counter()
+        for _ in range(info.total):
+            dptsv(d, -a, rhs)
+        solve_s = time.perf_counter() - t0
+        ref = heat_mixture(mix, t_end)
+        q = lambda u: mixture_quantile(ref, u)
+        up = lambda r: mixture_quantile(ref, r, upper=True)
+        exact = q(s)
+        err = x - exact
+        inner = (s >= JKO_INNER) & (s <= 1 - JKO_INNER)
+        if (n, t_end) not in refs:
+            refs[(n, t_end)] = (quantisation_floor(q, n, upper=up), quantile_w2(exact, q, upper=up))
+        rows.append(
+            {
+                "kind": "jko",
+                "n": n,
+                "tau": tau,
+                "t": t_end,
+                "steps": steps,
+                "repeats": repeats,
+                "median_s": statistics.median(times),
+                "min_s": min(times),
+                "solve_s": solve_s,
+                "newton_total": info.total,
+                "newton_mean": info.mean,
+                "newton_max": info.max,
+                "decrement_bound": info.decrement_bound,
+                "w2": quantile_w2(x, q, upper=up),
+                "floor": refs[(n, t_end)][0],
+                "w2_midpoints": refs[(n, t_end)][1],
+                "inner_error": float(np.abs(err[inner]).max()),
+                "max_error": float(np.abs(err).max()),
+                "rms_error": float(np.sqrt(np.mean(err**2))),
+                "end_errors": (float(err[0]), float(err[-1])),
+            }
+        )
+    return rows
+
+
+def jko_markdown(rows: Iterable[dict[str, Any]]) -> str:
+    """Render :func:`run_jko_benchmarks` rows as the JKO section of ``reports/BENCHMARKS.md``."""
+    rows = [r for r in rows if r.get("kind") == "jko"]
+    out = ["## Lagrangian JKO: the heat equation as the Wasserstein gradient flow of the entropy (otdiff (13), Theorem 5.1)", ""]
+    if not rows:
+        return "\n".join(out)
+    w, m, v = JKO_MIXTURE
+    start = " + ".join(f"{a:g} N({b:g}, {c:g})" for a, b, c in zip(w, m, v))
+    out.append(
+        f"`verify.jko.lagrangian_jko_1d`: n equal-mass particles started at the midpoint quantiles x_i = Q0((i - 1/2)/n) of {start}; "
+        "each step minimises W2²/(2τ) + Σ Δx_i g(1/(nΔx_i)), g(s) = s log s (the entropy through the spacings), by Newton's method "
+        "on the tridiagonal Hessian (LAPACK `dptsv`), warm-started by quadratic extrapolation and certified by the self-concordance "
+        "bound on the Newton decrement (≤ 1e-10). Reference: the exact heat solution at t (every component variance + 2t). "
+        "W2 by the quantile formula W2² = ∫₀¹|F⁻¹ − G⁻¹|² (the n-atom measure's quantile is x_i on ((i−1)/n, i/n]); "
+        "floor = the best n-atom W2 (atoms at the cell means); 'W2 exact quantiles' = W2 of the atoms Q_t((i − 1/2)/n). "
+        f"Node errors: |x_i − Q_t((i − 1/2)/n)|, inner = s_i ∈ [{JKO_INNER:g}, {1 - JKO_INNER:g}]. "
+        "Times: median (min) of the stated repeats, wall-clock on a shared machine."
+    )
+    out.append("")
+    out.append("| n | τ | steps | time median (min) | of which dptsv | Newton solves/step (max) | W2 error | floor | W2 exact quantiles | inner node error | max node error (ends) | rms node error |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        out.append(
+            f"| {r['n']} | {r['tau']:g} | {r['steps']} | {_fmt_time(r['median_s'])} ({_fmt_time(r['min_s'])}) | {_fmt_time(r['solve_s'])} "
+            f"| {r['newton_mean']:.2f} ({r['newton_max']}) | {r['w2']:.3e} | {r['floor']:.3e} | {r['w2_midpoints']:.3e} | {r['inner_error']:.2e} "
+            f"| {r['max_error']:.2e} | {r['rms_error']:.2e} |"
+        )
+    out.append("")
+    first = rows[0]
+    verdict = "meets" if first["median_s"] < 1.0 else "misses"
+    out.append(
+        f"Acceptance: n = {first['n']}, τ = {first['tau']:g} to t = {first['t']:g} ({first['steps']} steps) takes {_fmt_time(first['median_s'])} "
+        f"(median; minimum {_fmt_time(first['min_s'])}), which {verdict} the 1 s target; {_fmt_time(first['solve_s'])} of it is the "
+        f"{first['newton_total']} tridiagonal solves themselves ({first['solve_s'] / (first['newton_total'] * first['n']) * 1e9:.0f} ns per unknown: "
+        "the LU recurrence is serial), the rest numpy's elementwise passes over the gaps (gradient, Hessian, decrement)."
+    )
+    same_n = [r for r in rows if r["n"] == first["n"] and r["t"] == first["t"]]
+    if len(same_n) >= 2:
+        a, b = sorted(same_n, key=lambda r: r["tau"])[:2]
+        out.append("")
+        out.append(
+            f"First order in τ: the inner node error goes from {b['inner_error']:.2e} (τ = {b['tau']:g}) to {a['inner_error']:.2e} "
+            f"(τ = {a['tau']:g}), ratio {b['inner_error'] / a['inner_error']:.2f} (2 for a first-order scheme whose space error is negligible)."
+        )
+    out.append("")
+    out.append(
+        f"In W2 the scheme is within {100 * (first['w2'] / first['floor'] - 1):.0f}% of the quantisation floor (the best any {first['n']}-atom "
+        f"measure can do; about n^-0.55 for Gaussian tails) and within {100 * (first['w2'] / first['w2_midpoints'] - 1):.1f}% of the exact "
+        "quantile atoms: the W2 error is the floor's, and the time error shows only at the nodes, which the floor does not cap. "
+        f"The largest node errors are the two end particles ({first['end_errors'][0]:+.2e}, {first['end_errors'][1]:+.2e}: a boundary layer, "
+        "the energy sees the n − 1 gaps only and the tails below x_1 and above x_n carry no pressure); they do not decay with n "
+        "but carry mass 1/n each, and the layer's trace at a fixed quantile level decays like 1/n."
+    )
+    out.append("")
     return "\n".join(out)
