@@ -11,8 +11,9 @@ import os
 import pytest
 from hypothesis import settings
 
-from verify.claims import Context, run_claim
+from verify.claims import Context
 from verify.loader import load_builtin
+from verify.parallel import available_cpus, run_claims
 from verify.strategies import register_profiles
 
 register_profiles()
@@ -26,5 +27,8 @@ def registry():
 
 @pytest.fixture(scope="session")
 def quick_results(registry):
-    """Every built-in claim, with its mutants, at quick fidelity and seed 0 (run once)."""
-    return {c.id: run_claim(c, Context(fidelity="quick", seed=0), with_mutants=True) for c in registry.all()}
+    """Every built-in claim, with its mutants, at quick fidelity and seed 0 (run once, on every
+    available CPU: results do not depend on the process, see verify.parallel)."""
+    claims = registry.all()
+    results = run_claims(claims, Context(fidelity="quick", seed=0), with_mutants=True, jobs=min(available_cpus(), 4))
+    return {c.id: r for c, r in zip(claims, results)}

@@ -189,3 +189,13 @@ def test_identical_checks_of_two_claims_share_evidence_and_time_once():
     b = run_claim(second, Context(seed=11))
     assert a.evidence[0].shared_with is None and b.evidence[0].shared_with == "otdiff/eq-97"
     assert b.seconds == 0 and b.verdict == a.verdict
+
+
+def test_parallel_runner_validates_jobs_and_runs_sequentially_with_one_job():
+    from verify.parallel import run_claims
+
+    claim = _claim([Check("exact", Kind.SYMBOLIC, _exact)], cid="otdiff/eq-96")
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
+        run_claims([claim], Context(), jobs=0)
+    (r,) = run_claims([claim], Context(), with_mutants=True, jobs=1)
+    assert r.claim is claim and r.verdict == Verdict.VERIFIED and r.mutant_results[0].verdict == Verdict.REFUTED
