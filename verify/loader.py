@@ -7,6 +7,7 @@ registers its claims on import.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import pkgutil
@@ -45,7 +46,9 @@ def load_module(path: str | Path) -> list[str]:
     if key in _LOADED:
         return list(_LOADED[key])
     before = {c.id for c in REGISTRY.all()}
-    name = f"verify_user_claims_{abs(hash(str(p.resolve())))}"
+    # A stable name (not Python's salted hash): worker processes load the same file under the
+    # same name, so their results unpickle in the parent (verify.parallel).
+    name = "verify_user_claims_" + hashlib.sha256(str(key).encode()).hexdigest()[:16]
     spec = importlib.util.spec_from_file_location(name, p)
     assert spec is not None and spec.loader is not None, f"cannot load {p}"
     module = importlib.util.module_from_spec(spec)

@@ -50,6 +50,8 @@ def run_claims(
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     if jobs == 1 or len({c.family or c.id for c in claims}) < 2:
         return [run_claim(c, ctx, with_mutants=with_mutants) for c in claims]
+    # Claims registered from users' files are re-registered in each worker from the same files.
+    modules = tuple(sorted(set(modules) | {c.module for c in claims if getattr(c, "module", None)}))
     # One task per theorem family: its claims share symbolic and particle caches, which a
     # worker builds once; the largest families go first so the last task is a small one.
     groups: dict[str, list[str]] = {}
