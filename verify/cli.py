@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=_seed, default=0, help="run seed (default 0)")
         sp.add_argument("--module", action="append", default=[], metavar="FILE.py", help="also register the claims of this file (repeatable)")
         sp.add_argument("--no-mutants", action="store_true", help="skip the mutants (faster; no evidence that the checks can fail)")
+        sp.add_argument("--jobs", type=_non_negative, default=0,
+                        help="worker processes, one theorem family per task (default 0: every available CPU; 1: this process)")
 
     sp = sub.add_parser("list", help="ids, titles, sources")
     sp.add_argument("--module", action="append", default=[], metavar="FILE.py")
@@ -79,6 +81,7 @@ def _int_at_least(minimum: int, what: str):
 
 _seed = _int_at_least(0, "a non-negative integer seed")
 _positive = _int_at_least(1, "a positive integer")
+_non_negative = _int_at_least(0, "a non-negative integer")
 
 
 def _load(modules: Sequence[str]) -> None:
@@ -136,17 +139,23 @@ class _Progress:
 
 
 def _run(claims: Sequence[Claim], args: argparse.Namespace) -> list[ClaimResult]:
+    from verify.parallel import available_cpus, run_claims
+
+    jobs = args.jobs or available_cpus()
     progress = _Progress(len(claims))
-    results = []
     try:
-        for c in claims:
-            ctx = Context(fidelity=args.fidelity, seed=args.seed, progress=progress.say)
-            r = run_claim(c, ctx, with_mutants=not args.no_mutants)
-            results.append(r)
-            progress.claim_done(r)
+        if jobs == 1:
+            results = []
+            for c in claims:
+                r = run_claim(c, Context(fidelity=args.fidelity, seed=args.seed, progress=progress.say), with_mutants=not args.no_mutants)
+                results.append(r)
+                progress.claim_done(r)
+            return results
+        progress.say(f"{len(claims)} claims in {jobs} worker processes")
+        return run_claims(claims, Context(fidelity=args.fidelity, seed=args.seed), with_mutants=not args.no_mutants, jobs=jobs,
+                          modules=args.module, on_result=progress.claim_done)
     finally:
         progress.close()
-    return results
 
 
 def _exit_code(results: Sequence[ClaimResult]) -> int:

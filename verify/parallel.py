@@ -4,16 +4,16 @@ Claims are independent and every random draw is seeded from (run seed, check nam
 claim's result does not depend on the process that computes it: the parallel run gives the
 same verdicts and numbers as the sequential one.  Workers are started with ``spawn`` (no
 inherited BLAS or sympy state) and load the built-in families (and any ``--module`` files)
-themselves.  What is lost is the in-process sharing of evidence between two claims that print
-the same statement (``Evidence.shared_with``): each worker computes its own.
+themselves.  Each task is one theorem family, so evidence shared between two claims of a
+family that print the same statement (``Evidence.shared_with``) is still computed once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Sequence
 
 from verify.claims import Claim, ClaimResult, Context, run_claim
 
@@ -42,21 +42,33 @@ def _worker(args: tuple) -> list[ClaimResult]:
 
 
 def run_claims(
-    claims: Sequence[Claim], ctx: Context, *, with_mutants: bool = False, jobs: int = 1, modules: Sequence[str] = ()
+    claims: Sequence[Claim],
+    ctx: Context,
+    *,
+    with_mutants: bool = False,
+    jobs: int = 1,
+    modules: Sequence[str] = (),
+    on_result: Callable[[ClaimResult], None] | None = None,
 ) -> list[ClaimResult]:
     """``run_claim`` for each claim, in ``jobs`` worker processes when jobs > 1 (results in the
-    order of ``claims``, attached to the caller's Claim objects)."""
+    order of ``claims``, attached to the caller's Claim objects).  ``on_result`` is called in
+    this process for each claim as its family's task completes (progress display)."""
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    if jobs == 1 or len({c.family or c.id for c in claims}) < 2:
-        return [run_claim(c, ctx, with_mutants=with_mutants) for c in claims]
+    if jobs == 1 or len({_group(c) for c in claims}) < 2:
+        results = []
+        for c in claims:
+            results.append(run_claim(c, ctx, with_mutants=with_mutants))
+            if on_result is not None:
+                on_result(results[-1])
+        return results
     # Claims registered from users' files are re-registered in each worker from the same files.
     modules = tuple(sorted(set(modules) | {c.module for c in claims if getattr(c, "module", None)}))
     # One task per theorem family: its claims share symbolic and particle caches, which a
     # worker builds once; the largest families go first so the last task is a small one.
     groups: dict[str, list[str]] = {}
     for c in claims:
-        groups.setdefault(c.family or c.id, []).append(c.id)
+        groups.setdefault(_group(c), []).append(c.id)
     order = sorted(groups.values(), key=len, reverse=True)
     args = [(ids, ctx.fidelity.value, ctx.seed, ctx.k, ctx.examples, with_mutants, tuple(modules)) for ids in order]
     # One BLAS thread per worker: the workers already use every CPU, and oversubscribed BLAS
@@ -65,8 +77,15 @@ def run_claims(
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
     os.environ.update({k: "1" for k in _THREAD_VARS})
     try:
+        by_id: dict[str, ClaimResult] = {}
+        own = {c.id: c for c in claims}
         with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            by_id = {r.claim.id: r for batch in pool.map(_worker, args) for r in batch}
+            for fut in as_completed([pool.submit(_worker, a) for a in args]):
+                for r in fut.result():
+                    _attach(r, own[r.claim.id])
+                    by_id[r.claim.id] = r
+                    if on_result is not None:
+                        on_result(r)
         results = [by_id[c.id] for c in claims]
     finally:
         for k, v in saved.items():
@@ -74,8 +93,15 @@ def run_claims(
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    for c, r in zip(claims, results):
-        r.claim = c
-        for m in r.mutant_results:
-            m.claim = c
     return results
+
+
+def _group(c: Claim) -> str:
+    """The task a claim belongs to: its family (users' claims: their file)."""
+    return c.family or getattr(c, "module", None) or c.id
+
+
+def _attach(r: ClaimResult, claim: Claim) -> None:
+    r.claim = claim
+    for m in r.mutant_results:
+        m.claim = claim
