@@ -114,7 +114,9 @@ POROUS_CORRECTED = register(Claim(
     statement="$g(s) = s^{p-1}/(p-1)$ with $p > 2$ yields the porous medium (slow diffusion) equation $\\partial_t\\rho = \\frac{p-2}{p-1}\\Delta(\\rho^{p-1})$.",
     assumptions=_FLOW,
     formulas=formulas.PorousMediumCorrected,
-    checks=_POROUS_CHECKS,
+    checks=_POROUS_CHECKS + (
+        Check("jko-barenblatt", Kind.NUMERIC, simulation.check_porous_jko, "Lagrangian JKO particles (p = 3) vs the Barenblatt solution"),
+    ),
     mutants=(
         Mutant("as-printed", "the range p > 1", formulas.PorousMediumCorrectedAsPrinted),
         Mutant("from-three-halves", "the range p > 3/2", formulas.PorousMediumCorrectedFromThreeHalves),
