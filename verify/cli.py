@@ -139,7 +139,7 @@ class _Progress:
 
 
 def _run(claims: Sequence[Claim], args: argparse.Namespace) -> list[ClaimResult]:
-    from verify.parallel import available_cpus, run_claims
+    from verify.parallel import available_cpus, report_costs, run_claims
 
     jobs = args.jobs or available_cpus()
     progress = _Progress(len(claims))
@@ -153,7 +153,7 @@ def _run(claims: Sequence[Claim], args: argparse.Namespace) -> list[ClaimResult]
             return results
         progress.say(f"{len(claims)} claims in {jobs} worker processes")
         return run_claims(claims, Context(fidelity=args.fidelity, seed=args.seed), with_mutants=not args.no_mutants, jobs=jobs,
-                          modules=args.module, on_result=progress.claim_done)
+                          modules=args.module, on_result=progress.claim_done, costs=report_costs())
     finally:
         progress.close()
 

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from verify.claims import Claim, ClaimResult, Context, run_claim
 
-__all__ = ["available_cpus", "run_claims"]
+__all__ = ["available_cpus", "run_claims", "report_costs"]
 
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -28,6 +28,19 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def report_costs(path: str | os.PathLike = "reports/results.json") -> dict[str, float]:
+    """Seconds per claim (with its mutants) recorded by the last ``verify report``: a scheduling
+    hint only (the costliest families start first); empty when there is no such file."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return {c["id"]: float(c.get("seconds") or 0.0) for c in data.get("claims", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _worker(args: tuple) -> list[ClaimResult]:
@@ -49,10 +62,13 @@ def run_claims(
     jobs: int = 1,
     modules: Sequence[str] = (),
     on_result: Callable[[ClaimResult], None] | None = None,
+    costs: dict[str, float] | None = None,
 ) -> list[ClaimResult]:
     """``run_claim`` for each claim, in ``jobs`` worker processes when jobs > 1 (results in the
     order of ``claims``, attached to the caller's Claim objects).  ``on_result`` is called in
-    this process for each claim as its family's task completes (progress display)."""
+    this process for each claim as its family's task completes (progress display).  ``costs``
+    (claim id -> seconds, e.g. :func:`report_costs`) orders the tasks costliest first; without
+    it the families with most claims go first."""
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     if jobs == 1 or len({_group(c) for c in claims}) < 2:
@@ -65,11 +81,12 @@ def run_claims(
     # Claims registered from users' files are re-registered in each worker from the same files.
     modules = tuple(sorted(set(modules) | {c.module for c in claims if getattr(c, "module", None)}))
     # One task per theorem family: its claims share symbolic and particle caches, which a
-    # worker builds once; the largest families go first so the last task is a small one.
+    # worker builds once; the costliest families go first so the last task is a small one.
     groups: dict[str, list[str]] = {}
     for c in claims:
         groups.setdefault(_group(c), []).append(c.id)
-    order = sorted(groups.values(), key=len, reverse=True)
+    costs = costs or {}
+    order = sorted(groups.values(), key=lambda ids: (sum(costs.get(i, 0.0) for i in ids), len(ids)), reverse=True)
     args = [(ids, ctx.fidelity.value, ctx.seed, ctx.k, ctx.examples, with_mutants, tuple(modules)) for ids in order]
     # One BLAS thread per worker: the workers already use every CPU, and oversubscribed BLAS
     # threads make the parallel run slower than the sequential one.  Spawned children read the
