@@ -80,7 +80,7 @@ def run_claims(
                 on_result(results[-1])
         return results
     # Claims registered from users' files are re-registered in each worker from the same files.
-    modules = tuple(sorted(set(modules) | {c.module for c in claims if getattr(c, "module", None)}))
+    modules = tuple(sorted(set(modules) | {c.module for c in claims if c.module}))
     # One task per theorem family: its claims share symbolic and particle caches, which a
     # worker builds once; the costliest families go first so the last task is a small one.
     groups: dict[str, list[str]] = {}
@@ -116,7 +116,7 @@ def run_claims(
 
 def _group(c: Claim) -> str:
     """The task a claim belongs to: its family (users' claims: their file)."""
-    return c.family or getattr(c, "module", None) or c.id
+    return c.family or c.module or c.id
 
 
 def _attach(r: ClaimResult, claim: Claim) -> None:

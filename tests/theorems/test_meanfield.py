@@ -90,11 +90,11 @@ def test_constructions_have_exact_moments():
 
 
 def test_bad_input_raises_clear_errors():
-    with pytest.raises(ValueError, match="szz must be positive definite"):
+    with pytest.raises(ValueError, match="szz is not positive definite"):
         data_from_moments(np.array([[1.0, 2.0], [2.0, 1.0]]), np.zeros((1, 2)))
     with pytest.raises(ValueError, match="syz must have shape"):
         data_from_moments(np.eye(2), np.zeros((1, 3)))
-    with pytest.raises(ValueError, match="sig must be symmetric"):
+    with pytest.raises(ValueError, match="sig is not symmetric"):
         atoms_with_second_moment(np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="do not form a block matrix"):
         formulas.block(np.eye(2), np.zeros((2, 1)), np.zeros((2, 1)), np.eye(1))

@@ -25,6 +25,7 @@ import sympy as sp
 
 from verify.claims import Outcome, Status
 from verify.symbolic import zero_test
+from theorems.meanfield.formulas import evaluate
 
 __all__ = [
     "check_eq21_symbolic",
@@ -210,11 +211,7 @@ def true_gradient(d: int, dp: int):
 
 
 def _shape_error(fn, *args) -> str | None:
-    try:
-        fn(*args)
-    except (sp.ShapeError, ValueError) as e:
-        return (str(e).strip().splitlines() or [type(e).__name__])[0]
-    return None
+    return evaluate(fn, *args)[1]
 
 
 def gradient_counterexample(f: Any) -> dict | None:
@@ -410,14 +407,12 @@ def check_risk_symbolic(f: Any, ctx: Any) -> Outcome:
         g = sp.Matrix.vstack(*[sum((w[i] * atoms_v[i] * (z[k, :] * atoms_u[i])[0] for i in range(2)), sp.zeros(dp, 1)).T for k in range(n_data)])
         s_uv = sum((w[i] * atoms_u[i] * atoms_v[i].T for i in range(2)), sp.zeros(d, dp))
         szz, syz = z.T * z / n_data, y.T * z / n_data
-        got_g, err = None, None
-        try:
-            got_g = sp.Matrix(f.predictor(s_uv, z))
-            risk = f.risk(s_uv, szz, syz)
-        except (sp.ShapeError, ValueError) as e:
-            err = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        got_g, err = evaluate(f.predictor, s_uv, z)
+        risk, err_r = evaluate(f.risk, s_uv, szz, syz)
+        err = err or err_r
         if err is not None:
             return Outcome(Status.FAIL, f"the printed expression is ill-typed for d = {d}, d' = {dp}", metrics, counterexample={"d": d, "d'": dp, "error": err}, steps=steps)
+        got_g = sp.Matrix(got_g)
         fa = sum((g - y).applyfunc(lambda e: e**2)) / n_data
         zg = zero_test(got_g - g) if got_g.shape == g.shape else None
         zf = zero_test(sp.expand(fa - risk - sum(y.applyfunc(lambda e: e**2)) / n_data))

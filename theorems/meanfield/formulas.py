@@ -23,6 +23,7 @@ import sympy as sp
 from verify.algebra import block_any, inv_any, zeros_like_kind
 
 __all__ = [
+    "evaluate",
     "inv",
     "block",
     "split",
@@ -69,6 +70,16 @@ __all__ = [
 inv = inv_any
 block = block_any
 _zeros = zeros_like_kind
+
+
+def evaluate(fn: Callable, *args: Any) -> tuple[Any, str | None]:
+    """``(fn(*args), None)``, or ``(None, message)`` when a printed product is ill-typed
+    (numpy ``ValueError``; sympy's ``ShapeError`` is one too): a failure of the formula, not a
+    crash of the check."""
+    try:
+        return fn(*args), None
+    except ValueError as e:
+        return None, (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
 def split(sig: Any, d: int) -> tuple[Any, Any, Any, Any]:

@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from verify.linalg import as_spd
+
 __all__ = [
     "identity",
     "identity_prime",
@@ -38,25 +40,11 @@ def identity_prime(s: np.ndarray) -> np.ndarray:
     return np.ones_like(s)
 
 
-def _spd(name: str, a: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, dtype=float)
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    if not np.allclose(a, a.T, rtol=0, atol=1e-12 * (1 + np.abs(a).max())):
-        raise ValueError(f"{name} must be symmetric")
-    lam = np.linalg.eigvalsh(a).min()
-    if lam <= 0:
-        raise ValueError(f"{name} must be positive definite, smallest eigenvalue {lam:.3g}")
-    return a
-
-
 def data_from_moments(szz: np.ndarray, syz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A data set :math:`(z_k, y_k)_{k \\le N}`, N = 2(d + d′), whose moments are exactly
     ``szz`` (d × d, SPD) and ``syz`` (d′ × d): the points :math:`\\pm\\sqrt{D}\\,L e_j` for the
     Cholesky factor L of :math:`M = \\begin{pmatrix}S_{zz} & S_{zy}\\\\ S_{yz} & S_{yz}S_{zz}^{-1}S_{zy} + I\\end{pmatrix}`."""
-    szz = _spd("szz", szz)
+    szz = as_spd("szz", szz, definite=True)
     syz = np.asarray(syz, dtype=float)
     if syz.ndim != 2 or syz.shape[1] != szz.shape[0]:
         raise ValueError(f"syz must have shape (d', {szz.shape[0]}), got {syz.shape}")
@@ -70,7 +58,7 @@ def data_from_moments(szz: np.ndarray, syz: np.ndarray) -> tuple[np.ndarray, np.
 def atoms_with_second_moment(sig: np.ndarray) -> np.ndarray:
     """2D atoms :math:`\\pm\\sqrt{D}\\,L e_j` of a discrete measure whose second moment is
     exactly ``sig`` (D × D, SPD)."""
-    sig = _spd("sig", sig)
+    sig = as_spd("sig", sig, definite=True)
     dim = sig.shape[0]
     w = np.sqrt(dim) * np.linalg.cholesky(sig).T
     return np.vstack([w, -w])

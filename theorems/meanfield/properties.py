@@ -16,9 +16,9 @@ from verify.properties import outcome, search_in
 from verify.stats import rounding_tol
 from verify.strategies import general_matrices, spd_matrices
 from verify.variation import wasserstein_gradient
-from theorems.meanfield.formulas import Eq21, split
+from theorems.meanfield.formulas import Eq21, evaluate, split
 from theorems.meanfield.network import atoms_with_second_moment, data_from_moments, velocity_at, weighted_risk
-from theorems.meanfield.simulation import _try, relu
+from theorems.meanfield.simulation import relu
 
 __all__ = [
     "check_eq21_property",
@@ -126,7 +126,7 @@ def check_gradient_property(f: Any, ctx: Any) -> Outcome:
         atoms = atoms_with_second_moment(p["sigma"])
         w = np.full(len(atoms), 1.0 / len(atoms))
         ref, bound = wasserstein_gradient(weighted_risk(d, z, y), atoms, w, p["x"])
-        got, err = _try(f.gradient, p["x"][:, :d].T, p["x"][:, d:].T, split(p["sigma"], d)[1], p["szz"], p["syz"])
+        got, err = evaluate(f.gradient, p["x"][:, :d].T, p["x"][:, d:].T, split(p["sigma"], d)[1], p["szz"], p["syz"])
         if err is not None:
             return False, {"failed": "well-typed", "error": err}
         got = np.hstack([got[0].T, got[1].T])
@@ -177,7 +177,7 @@ def check_ode_property(f: Any, ctx: Any) -> Outcome:
         w = np.full(len(atoms), 1.0 / len(atoms))
         vel = velocity_at(atoms, atoms[:, :d], atoms[:, d:], w, z, y)
         truth = (vel.T @ atoms + atoms.T @ vel) / len(atoms)
-        got, err = _try(f.sigma_dot, p["sigma"], p["szz"], p["syz"])
+        got, err = evaluate(f.sigma_dot, p["sigma"], p["szz"], p["syz"])
         if err is not None:
             return False, {"failed": "well-typed", "error": err}
         # Scale of the products: |B||Σ| with |B| ≤ 2(|S_zz||Σ| + |S_yz|); the atoms come from a
@@ -221,7 +221,7 @@ def check_risk_property(f: Any, ctx: Any) -> Outcome:
         u, v, z, y = p["u"], p["v"], p["z"], p["y"]
         s_uv = (u * w[:, None]).T @ v
         pred = z @ u.T @ (w[:, None] * v)
-        got_p, err = _try(f.predictor, s_uv, z)
+        got_p, err = evaluate(f.predictor, s_uv, z)
         if err is None and np.shape(got_p) != pred.shape:
             err = f"predictions have shape {np.shape(got_p)}, expected {pred.shape}"
         if err is not None:

@@ -21,7 +21,7 @@ from verify.claims import FigureSpec, Outcome, Status
 from verify.particles import gaussian_samples, integrate_particles, second_moment
 from verify.stats import EPS, false_alarm, fit_power_law, multiplier, rounding_tol, z_score
 from verify.variation import wasserstein_gradient
-from theorems.meanfield.formulas import split
+from theorems.meanfield.formulas import evaluate, split
 from theorems.meanfield.network import (
     atoms_with_second_moment,
     data_from_moments,
@@ -83,15 +83,6 @@ def _moments(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return z.T @ z / len(z), y.T @ z / len(z)
 
 
-def _try(fn: Callable, *args) -> tuple[Any, str | None]:
-    """Evaluate a printed expression; an ill-typed product is a failure of the formula, not a
-    crash of the check."""
-    try:
-        return fn(*args), None
-    except ValueError as e:
-        return None, str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-
-
 # --------------------------------------------------------------------------- (19)–(21)
 def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
     """(19) with n neurons drawn from α = N(0, Σ0), and the transcribed g_α of (21) on their
@@ -113,7 +104,7 @@ def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
         se = terms.std(axis=1, ddof=1) / np.sqrt(n)
         for label, fn in (("G_X of (19)", lambda: f.network(u, v, z, act)),
                           ("g_α of (21), α empirical", lambda: f.mean_field(u, v, np.full(n, 1.0 / n), z, act))):
-            got, err = _try(fn)
+            got, err = evaluate(fn)
             if err is not None:
                 return Outcome(Status.FAIL, f"{label} cannot be evaluated: {err}", counterexample={"error": err})
             for k in range(z.shape[0]):
@@ -227,7 +218,7 @@ def check_gradient_numeric(f: Any, ctx: Any) -> Outcome:
     s_uv = split(second_moment(atoms), D_IN)[1]
     x = rng.standard_normal((ctx.pick(4, 10, 40), D_IN + D_OUT))
     ref, bound = wasserstein_gradient(weighted_risk(D_IN, z, y), atoms, w, x)
-    got, err = _try(f.gradient, x[:, :D_IN].T, x[:, D_IN:].T, s_uv, szz, syz)
+    got, err = evaluate(f.gradient, x[:, :D_IN].T, x[:, D_IN:].T, s_uv, szz, syz)
     if err is not None:
         return Outcome(Status.FAIL, f"the formula is ill-typed for d = {D_IN}, d' = {D_OUT}: {err}", counterexample={"d": D_IN, "d'": D_OUT, "error": err})
     got = np.hstack([got[0].T, got[1].T])
@@ -337,7 +328,7 @@ def check_ode_numeric(f: Any, ctx: Any) -> Outcome:
     x0, *xs = _trained(ctx.check_seed(), n, steps, t1)
     s0 = second_moment(x0)
     s1, s2, s4 = (second_moment(x) for x in xs)
-    _, err = _try(f.sigma_dot, s0, szz, syz)
+    _, err = evaluate(f.sigma_dot, s0, szz, syz)
     if err is not None:
         return Outcome(Status.FAIL, f"(23) is ill-typed for d = {D_IN}, d' = {D_OUT}: {err}", counterexample={"d": D_IN, "d'": D_OUT, "error": err})
     sol = _solve(f.sigma_dot, s0, szz, syz, t1)
@@ -464,7 +455,7 @@ def _limit_case(f: Any, sig0, szz, syz) -> tuple[str, dict]:
     info |= {"loss_end": float(losses[-1]), "least_squares_loss": ls_loss, "loss_rise_max": rise, "trace": (ts, losses)}
     if rise > rise_tol or abs(excess) > excess_tol:
         return "fail", info | {"failed": "the loss decreases to the least-squares value", "loss excess": excess, "excess bound": excess_tol, "rise bound": rise_tol}
-    got, err = _try(f.limit_uv, szz, syz)
+    got, err = evaluate(f.limit_uv, szz, syz)
     if err is None and np.shape(got) != s_uv.shape:
         err = f"the formula is {np.shape(got)[0]} x {np.shape(got)[1]}, Sigma_UV is {d} x {dp}"
     if err is not None:
@@ -530,7 +521,7 @@ def check_risk_numeric(f: Any, ctx: Any) -> Outcome:
         s_uv = split(second_moment(x), D_IN)[1]
         pred = z @ u.T @ v / n  # (19) with σ(s) = s
         loss = float(np.sum((pred - y) ** 2) / len(z))
-        got_p, err = _try(f.predictor, s_uv, z)
+        got_p, err = evaluate(f.predictor, s_uv, z)
         if err is None and np.shape(got_p) != pred.shape:
             err = f"predictions have shape {np.shape(got_p)}, expected {pred.shape}"
         if err is not None:
