@@ -133,7 +133,8 @@ class FigureSpec:
     of {title, covariances} drawn side by side — and ``ends``), ``"trajectories"`` (key
     ``series``: label -> array (times, particles, 2)), ``"scatter"`` (key ``series``: label ->
     points (n, 2); axes fitted to the first series), ``"lines"`` (keys ``x``, ``series``:
-    label -> ys, labels).
+    label -> ys, labels; optional ``points``: label -> (xs, ys) drawn as markers, ``logx``,
+    ``logy``, ``style``, ``equal`` (equal axes)).
     """
 
     name: str

@@ -210,9 +210,15 @@ def render_figure(fig: FigureSpec, path: Path) -> None:
         ax.legend(fontsize=8)
     elif fig.kind == "lines":
         for label, ys in d["series"].items():
-            ax.plot(d["x"], ys, "o-", ms=3, label=label)
+            ax.plot(d["x"], ys, d.get("style", "o-"), ms=3, label=label)
+        for (label, (px, py)), marker in zip(d.get("points", {}).items(), ["o", "x", "s", "^"]):
+            ax.plot(px, py, marker, ms=5, mfc="none", label=label)
         if d.get("logy"):
             ax.set_yscale("log")
+        if d.get("logx"):
+            ax.set_xscale("log")
+        if d.get("equal"):
+            ax.set_aspect("equal")
         ax.set_xlabel(d.get("xlabel", ""))
         ax.set_ylabel(d.get("ylabel", ""))
         ax.legend(fontsize=8)
