@@ -558,7 +558,7 @@ def jko_markdown(rows: Iterable[dict[str, Any]]) -> str:
 #: (label, d, N, M, ill-conditioned?): the acceptance case N = 20, d = 2, M = 20 000 first.
 RELAXATION_CASES: tuple[tuple[str, int, int, int, bool], ...] = (
     ("acceptance", 2, 20, 20_000, False),
-    ("coarse grid", 2, 20, 40, False),
+    ("coarse grid (M < N)", 2, 20, 12, False),
     ("two inputs 1e-4 apart", 2, 20, 20_000, True),
     ("d = 1", 1, 20, 20_000, False),
     ("d = 3", 3, 12, 20_000, False),

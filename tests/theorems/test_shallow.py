@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from verify.arrangement import arrangement_cells, relu_dual_sup
 from verify.claims import Status
-from verify.relaxation import certify, lift, relaxed_value, solve_lp, sphere_grid
+from verify.relaxation import certify, lift, network_from_measure, relaxed_value, solve_lp, sphere_grid
 from theorems.shallow import GENERIC, GENERIC_CORRECTED, NO_GAP, REPRESENTATION, derivation, formulas as F
 
 TRUE_CLAIMS = [REPRESENTATION, GENERIC_CORRECTED, NO_GAP]
@@ -106,3 +106,17 @@ def test_bad_input_is_rejected():
         F.network(np.zeros((2, 2)), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="distinct"):
         F.interpolant_exact([[0], [0]], [1, 2])
+    with pytest.raises(ValueError, match="P = 1 is smaller than the number of atoms 2"):
+        network_from_measure(np.eye(2), np.ones(2), 1)
+    with pytest.raises(ValueError, match="lam must be"):
+        relu_dual_sup(lift(np.array([[0.0], [1.0]])), np.ones(3))
+
+
+def test_atomic_measure_is_a_network_of_any_larger_width():
+    """(2.5): Σ w_j δ_(a_j, b_j) is the network (2.1); padding with zero-weight neurons keeps it."""
+    sol = relaxed_value(np.array([[0.0], [0.5], [1.0]]), np.array([1.0, -1.0, 2.0]))
+    for P in (len(sol.weights), 5, 9):
+        theta = network_from_measure(sol.atoms, sol.weights, P)
+        assert theta.shape == (P, 3)
+        assert np.allclose(F.network(theta, np.array([[0.0], [0.5], [1.0]])), [1.0, -1.0, 2.0], atol=1e-9)
+        assert np.isclose(np.abs(theta[:, 0]).sum(), sol.upper)

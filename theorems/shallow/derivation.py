@@ -222,7 +222,22 @@ def check_nogap_symbolic(formulas, ctx) -> Outcome:
             steps=steps, table=table,
         )
     steps.append("With P = 2 the optimal measure is a 2-neuron network: val(P0) ≤ 1 + √2 ≤ val(P0) (atomic measures are measures).")
-    return Outcome(Status.PASS, "exact instance x = (0, 1), y = (1, −1): val(P0) = val(PR0) = 1 + √2, optimal measure with 2 = N atoms",
+    # (PRε) on the same data: fitting (1 − ε)y with the scaled measure is feasible, and the same λ
+    # gives the dual value ⟨λ, y⟩ − ε‖λ‖₁ = (1 − ε)(1 + √2)
+    e = sp.Symbol("epsilon", nonnegative=True)
+    w_eps = [(1 - e) * w for w in weights]
+    fit_eps = [sum(w * sp.Max(0, t[0] * x + t[1]) for w, t in zip(w_eps, atoms)) for x in xs]
+    resid = [sp.simplify(f - y) for f, y in zip(fit_eps, ys)]
+    tv_eps = sp.simplify(sum(sp.Abs(w) for w in w_eps).subs(sp.Abs(1 - e), 1 - e))
+    dual_eps = sp.simplify(sum(l * y for l, y in zip(lam, ys)) - e * sum(sp.Abs(l) for l in lam))
+    closed = sp.simplify(tv_eps - dual_eps) == 0 and all(sp.simplify(sp.Abs(r) - e) == 0 for r in resid)
+    steps.append(f"(PRε), 0 ≤ ε ≤ 1: the measure (1 − ε)μ misses each label by exactly ε, ‖(1 − ε)μ‖ = {tv_eps}; "
+                 f"⟨λ, y⟩ − ε‖λ‖₁ = {dual_eps}: val(PRε) = val(Pε) = (1 − ε)(1 + √2) with 2 atoms.")
+    table.append({"statement": "val(PRε), 0 ≤ ε ≤ 1", "exact": "(1 − ε)(1 + √2), 2 atoms", "claimed": "val(Pε), ≤ N atoms"})
+    if not closed:
+        return Outcome(Status.ERROR, "the exact (PRε) instance did not close", steps=steps, table=table)
+    return Outcome(Status.PASS, "exact instance x = (0, 1), y = (1, −1): val(P0) = val(PR0) = 1 + √2 and val(Pε) = val(PRε) = (1 − ε)(1 + √2), "
+                   "optimal measures with 2 = N atoms",
                    {"val": float(1 + s2)}, steps=steps, table=table)
 
 
