@@ -193,7 +193,7 @@ CONDENSATION = register(
         notes=(
             "TRUE as printed. Affine labels $y_i = \\langle c, x_i\\rangle + e$ need two neurons, $\\sigma(\\langle c, x\\rangle + B) - (B - e)\\sigma(1)$, "
             "whatever N: below N/(d+1) as soon as N > 2(d+1). Labels of both signs at three points of a line cannot be fitted by one neuron "
-            "(1 < 3/2), and alternating labels on the line need N − 1 neurons."
+            "(1 < 3/2), and alternating labels on the line need at least N − 2 neurons (N − 1 sign changes)."
         ),
     )
 )

@@ -377,5 +377,5 @@ def check_condensation_numeric(formulas, ctx) -> Outcome:
         if claim == "all" and proof:
             return Outcome(Status.FAIL, f"alternating labels at N = {N} points of the line: no network with P = {P} < N/2 neurons ({proof})",
                            {"N": N, "P": P}, counterexample={"X": X.ravel().tolist(), "y": y.tolist(), "P": P, "proof": proof}, table=table)
-    return Outcome(Status.PASS, "affine data: 2 neurons interpolate, the ℓ¹-optimal measure condenses; alternating labels need N − 1 atoms: "
+    return Outcome(Status.PASS, "affine data: 2 neurons interpolate, the ℓ¹-optimal measure condenses; alternating labels need at least N − 2 neurons (their ℓ¹-optimal measure has N atoms): "
                    "under-parameterised representation happens for some data sets only", {}, table=table)
