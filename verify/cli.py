@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("list", help="ids, titles, sources")
     sp.add_argument("--module", action="append", default=[], metavar="FILE.py")
+    sp.add_argument("--coverage", action="store_true",
+                    help="counts of the papers' displayed claims per paper and section: checked, unchecked, not checkable")
 
     sp = sub.add_parser("check", help="run the checks of the named claims (all when none is named)")
     sp.add_argument("ids", nargs="*", metavar="ID|PREFIX")
@@ -198,6 +200,15 @@ def _print_table(results: Sequence[ClaimResult]) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     _load(args.module)
+    if args.coverage:
+        from verify.coverage import coverage_text, load_inventory, validate
+
+        entries = load_inventory()
+        print(coverage_text(entries))
+        problems = validate(entries, REGISTRY)
+        for p in problems:
+            print(f"inventory: {p}", file=sys.stderr)
+        return 1 if problems else 0
     for c in REGISTRY.all():
         print(f"{c.id:34s} {c.source.paper}, {c.source.locator:30s} {c.title}")
     return 0
@@ -227,7 +238,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         parts += ["--module", m]
     if args.out != "reports":
         parts += ["--out", args.out]
-    paths = write_report(results, args.out, environment(args.seed, args.fidelity), " ".join(shlex.quote(p) for p in parts))
+    from verify.coverage import load_inventory
+
+    paths = write_report(results, args.out, environment(args.seed, args.fidelity), " ".join(shlex.quote(p) for p in parts),
+                         inventory=load_inventory())
     print(f"wrote {len(paths)} files under {args.out}/ (index: {Path(args.out) / 'index.md'})")
     return _exit_code(results)
 

@@ -378,8 +378,12 @@ def write_report(
     out_dir: str | os.PathLike,
     env: dict[str, Any],
     command: str = "verify report",
+    inventory: Sequence[Any] = (),
 ) -> list[Path]:
-    """Write index, claim pages, figures and ``results.json`` under ``out_dir``; return paths."""
+    """Write index, claim pages, figures and ``results.json`` under ``out_dir``; return paths.
+
+    With an ``inventory`` (:func:`verify.coverage.load_inventory`), also ``COVERAGE.md`` with the
+    verdicts of this run."""
     out = Path(out_dir)
     written: list[Path] = []
     for r in results:
@@ -397,4 +401,11 @@ def write_report(
     p = out / "results.json"
     write_atomic(p, json.dumps(results_json(results, env), indent=1, ensure_ascii=False) + "\n")
     written.append(p)
+    if inventory:
+        from verify.coverage import coverage_markdown
+
+        verdicts = {r.claim.id: r.verdict.value for r in results}
+        p = out / "COVERAGE.md"
+        write_atomic(p, coverage_markdown(inventory, verdicts, link=lambda cid: f"[`{cid}`]({_page_rel(cid)})"))
+        written.append(p)
     return written
