@@ -134,3 +134,24 @@ def test_euler_step_solves_the_scheme_equation():
     x0 = simulation.START14
     x = formulas.Eq14().euler_step(x0, 0.1, simulation.grad_h14)
     np.testing.assert_allclose(x - x0 + 0.1 * simulation.grad_h14(x), 0.0, atol=1e-13)
+
+
+def test_dirichlet_energy_flow_is_twice_the_heat_equation():
+    """otdiff §5.2: the L² flow of ∫|∇ρ|² is ∂ρ = 2Δρ; the minimal counterexample is ρ = N(0, 1)
+    at x = 0, where the flow exceeds the heat equation by −1/√(2π); ½∫|∇ρ|² gives the heat equation."""
+    import math
+
+    from verify.claims import Context, Status
+    from theorems.jko import dirichlet
+
+    out = dirichlet.check_symbolic(dirichlet.DirichletHeat(), Context())
+    assert out.status == Status.FAIL
+    assert abs(float(sympy_value(out.counterexample["value"])) + 1 / math.sqrt(2 * math.pi)) < 1e-12
+    assert dirichlet.check_symbolic(dirichlet.DirichletHalf(), Context()).status == Status.PASS
+    assert abs(dirichlet._flow_variance(dirichlet.DirichletHeat(), 0.25, 96, 20) - 2.0) < 1e-9
+
+
+def sympy_value(text):
+    import sympy
+
+    return sympy.sympify(text)

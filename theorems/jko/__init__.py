@@ -12,9 +12,9 @@ quantile nodes and in W2 beside the quantisation floor.
 from __future__ import annotations
 
 from verify.claims import Check, Claim, Kind, Mutant, Source, register
-from theorems.jko import derivation, formulas, properties, simulation
+from theorems.jko import derivation, dirichlet, formulas, properties, simulation
 
-__all__ = ["EQ_13", "EQ_14", "FIRST_VARIATION", "THM_5_1"]
+__all__ = ["EQ_13", "EQ_14", "FIRST_VARIATION", "THM_5_1", "DIRICHLET", "DIRICHLET_CORRECTED"]
 
 _FAMILY = "jko"
 
@@ -168,3 +168,6 @@ THM_5_1 = register(
         ),
     )
 )
+
+DIRICHLET = register(dirichlet.DIRICHLET)
+DIRICHLET_CORRECTED = register(dirichlet.DIRICHLET_CORRECTED)
