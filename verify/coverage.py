@@ -151,12 +151,12 @@ def _section_key(s: str) -> tuple:
 
 def coverage_text(entries: Sequence[Entry]) -> str:
     """The plain-text table of ``verify list --coverage``."""
-    lines = [f"{'paper':10s} {'section':8s} {'claims':>6s} {'checked':>7s} {'unchecked':>9s} {'not checkable':>13s} {'definitions':>11s} {'share checked':>13s}"]
+    lines = [f"{'paper':10s} {'section':10s} {'claims':>6s} {'checked':>7s} {'unchecked':>9s} {'not checkable':>13s} {'definitions':>11s} {'share checked':>13s}"]
     for r in coverage_table(entries):
         c = r.counts
         sep = "-" * 86 + "\n" if r.section == "all" else ""
         lines.append(
-            f"{sep}{r.paper:10s} {r.section:8s} {r.claims:6d} {c['checked']:7d} {c['unchecked']:9d} {c['not-checkable']:13d} {c['definition']:11d} "
+            f"{sep}{r.paper:10s} {r.section:10s} {r.claims:6d} {c['checked']:7d} {c['unchecked']:9d} {c['not-checkable']:13d} {c['definition']:11d} "
             f"{100 * r.share:12.0f}%"
         )
     return "\n".join(lines)

@@ -98,3 +98,15 @@ def test_bad_input_raises_clear_errors():
         atoms_with_second_moment(np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="do not form a block matrix"):
         formulas.block(np.eye(2), np.zeros((2, 1)), np.zeros((2, 1)), np.eye(1))
+
+
+def test_bias_free_relu_network_vanishes_at_zero_and_the_lifted_one_interpolates():
+    """otdiff §6.1: (19) has no bias, so with the ReLU G_X(0) = 0 for every X; with (z, 1) the
+    data z = 0, y = 1 are fitted exactly."""
+    from theorems.meanfield import universal as U
+
+    z, y = np.array([0.0, 0.5]), np.array([1.0, 1.0])
+    res, _ = U._interpolate(U.Printed19(), z, y)
+    assert abs(res[0] + 1.0) < 1e-12  # G(0) = 0 misses y = 1 by exactly 1
+    res, _ = U._interpolate(U.Lifted19(), z, y)
+    assert np.max(np.abs(res)) < 1e-12
