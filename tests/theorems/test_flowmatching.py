@@ -51,3 +51,15 @@ def test_flow_matching_and_ot_maps_differ_for_the_report_pair():
 def test_bad_mixture_raises(kwargs, message):
     with pytest.raises(ValueError, match=message):
         GaussianMixture(**kwargs)
+
+
+def test_gradient_fields_do_not_preserve_a_gaussian_but_rotations_do():
+    """mathai §4: div(α∇(x²/2)) = (1 − x²)α for α = N(0, 1); div(α Jx) = 0 for J antisymmetric."""
+    import sympy as sp
+
+    from theorems.flowmatching import nonuniqueness as N
+
+    expr, xs = N._div_alpha_w(N.ConservativeModification(), [1, 0], 1)
+    assert sp.simplify(expr - (1 - xs[0] ** 2)) == 0
+    expr, _ = N._div_alpha_w(N.RotationModification(), [sp.Symbol("c")], 2)
+    assert expr == 0

@@ -9,9 +9,9 @@ the Gaussian-conditioning ones, and the symmetry statements follow from
 from __future__ import annotations
 
 from verify.claims import Check, Claim, Kind, Mutant, Source, register
-from theorems.flowmatching import derivation, formulas, properties, simulation
+from theorems.flowmatching import derivation, formulas, nonuniqueness, properties, simulation
 
-__all__ = ["PROP_3_1", "MATHAI_EQ_12", "CONVOLUTION", "PROP_3_2", "SYMMETRY", "FM_VS_OT"]
+__all__ = ["PROP_3_1", "MATHAI_EQ_12", "CONVOLUTION", "PROP_3_2", "SYMMETRY", "FM_VS_OT", "NONUNIQUENESS", "NONUNIQUENESS_CORRECTED"]
 
 _PROP31_CHECKS = (
     Check("continuity-two-point", Kind.SYMBOLIC, derivation.check_weak_continuity_two_point, "exact Bayes field solves (2) for a two-point α1"),
@@ -175,3 +175,6 @@ FM_VS_OT = register(
         mutants=(_PROP32_MUTANTS[0], _PROP32_MUTANTS[1]),
     )
 )
+
+NONUNIQUENESS = register(nonuniqueness.NONUNIQUENESS)
+NONUNIQUENESS_CORRECTED = register(nonuniqueness.NONUNIQUENESS_CORRECTED)
