@@ -209,6 +209,11 @@ _ASSUMPTIONS = (
     "(19) exactly as printed: $G_X(z) = \\frac1n\\sum_i v_i\\sigma(\\langle z, u_i\\rangle)$, no bias; d = 1 suffices for the counterexamples",
 )
 
+# the two sentences are checked on the same network, so they share checks and mutants
+_PRINTED_MUTANTS = (Mutant("identity-activation", "σ(s) = s", IdentityActivation), Mutant("zero-lift", "the input (z, 0)", ZeroLift))
+_CORRECTED_MUTANTS = (Mutant("as-printed", "the input z (no bias)", Printed19), Mutant("identity-activation", "σ(s) = s", LiftedIdentity),
+                      Mutant("zero-lift", "the input (z, 0)", LiftedZero))
+
 UNIVERSAL = Claim(
     id="otdiff/sec-6.1-universal",
     title="Universal approximation by the bias-free network (19) (as printed)",
@@ -218,7 +223,7 @@ UNIVERSAL = Claim(
     assumptions=_ASSUMPTIONS,
     formulas=Printed19,
     checks=_CHECKS,
-    mutants=(Mutant("identity-activation", "σ(s) = s", IdentityActivation), Mutant("zero-lift", "the input (z, 0)", ZeroLift)),
+    mutants=_PRINTED_MUTANTS,
     expected=Verdict.REFUTED,
     corrected_by="otdiff/sec-6.1-universal/corrected",
     notes=("REFUTED for (19) as printed: with the ReLU, $G_X(cz) = cG_X(z)$ for c ≥ 0, so $G_X(0) = 0$ and $\\sup_{[-1,1]}|G_X - 1| \\ge 1$ for every n. "
@@ -234,8 +239,7 @@ UNIVERSAL_CORRECTED = Claim(
     assumptions=_ASSUMPTIONS[:1],
     formulas=Lifted19,
     checks=_CHECKS,
-    mutants=(Mutant("as-printed", "the input z (no bias)", Printed19), Mutant("identity-activation", "σ(s) = s", LiftedIdentity),
-             Mutant("zero-lift", "the input (z, 0)", LiftedZero)),
+    mutants=_CORRECTED_MUTANTS,
     corrects="otdiff/sec-6.1-universal",
     notes="VERIFIED: piecewise-linear interpolation at n kinks converges uniformly (slope about −2 for a smooth target).",
 )
@@ -249,7 +253,7 @@ ZERO_RISK = Claim(
     assumptions=_ASSUMPTIONS + ("the risk is (20) for the network (19) with enough neurons; distinct inputs",),
     formulas=Printed19,
     checks=_CHECKS,
-    mutants=(Mutant("identity-activation", "σ(s) = s", IdentityActivation), Mutant("zero-lift", "the input (z, 0)", ZeroLift)),
+    mutants=_PRINTED_MUTANTS,
     expected=Verdict.REFUTED,
     corrected_by="otdiff/sec-6.1-zero-risk/corrected",
     notes=("REFUTED for (19) as printed: z₁ = 0, y₁ = 1 gives $F(X) \\ge 1/N$ for every X ($G_X(0) = 0$); more generally $z_2 = cz_1$, c > 0, "
@@ -265,8 +269,7 @@ ZERO_RISK_CORRECTED = Claim(
     assumptions=_ASSUMPTIONS[:1],
     formulas=Lifted19,
     checks=_CHECKS,
-    mutants=(Mutant("as-printed", "the input z (no bias)", Printed19), Mutant("identity-activation", "σ(s) = s", LiftedIdentity),
-             Mutant("zero-lift", "the input (z, 0)", LiftedZero)),
+    mutants=_CORRECTED_MUTANTS,
     corrects="otdiff/sec-6.1-zero-risk",
     notes="VERIFIED: kinks between consecutive inputs give a triangular feature matrix (as in mlcontrol §2.3).",
 )
