@@ -19,11 +19,11 @@ Findings (printed means printed; conventions of otdiff §5.1, velocity −∇_W 
 from __future__ import annotations
 
 from verify.claims import Check, Claim, Kind, Mutant, Source, Verdict, register
-from theorems.meanfield import derivation, formulas, properties, simulation, universal
+from theorems.meanfield import derivation, formulas, gdlimit, properties, simulation, universal
 
 __all__ = [
     "EQ_21", "EQ_22", "EQ_22_CORRECTED", "RISK", "GRADIENT", "GRADIENT_CORRECTED", "CLOSURE", "ODE", "LIMIT", "LIMIT_CORRECTED",
-    "UNIVERSAL", "UNIVERSAL_CORRECTED", "ZERO_RISK", "ZERO_RISK_CORRECTED",
+    "UNIVERSAL", "UNIVERSAL_CORRECTED", "ZERO_RISK", "ZERO_RISK_CORRECTED", "GD_LIMIT",
 ]
 
 _FAMILY = "meanfield"
@@ -316,3 +316,4 @@ UNIVERSAL = register(universal.UNIVERSAL)
 UNIVERSAL_CORRECTED = register(universal.UNIVERSAL_CORRECTED)
 ZERO_RISK = register(universal.ZERO_RISK)
 ZERO_RISK_CORRECTED = register(universal.ZERO_RISK_CORRECTED)
+GD_LIMIT = register(gdlimit.GD_LIMIT)
