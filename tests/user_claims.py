@@ -29,7 +29,7 @@ def monte_carlo(formulas, ctx):
     x2 = (sigma * ctx.rng().standard_normal(n)) ** 2
     est, se = x2.mean(), x2.std(ddof=1) / np.sqrt(n)
     z = (est - formulas.value(sigma)) / se
-    status = Status.PASS if abs(z) <= ctx.k else Status.FAIL
+    status = Status.PASS if abs(z) <= ctx.multiplier() else Status.FAIL
     return Outcome(status, f"E[X^2] = {est:.4f} ± {se:.4f}, z = {z:.2f}", {"z": float(z), "n": n},
                    counterexample=None if status == Status.PASS else {"sigma": sigma})
 

@@ -24,6 +24,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from verify.budget import Spend, total_false_alarm
+from verify.stats import false_alarm, multiplier, t_multiplier
+
 __all__ = [
     "PAPERS",
     "Status",
@@ -174,6 +177,20 @@ class Evidence:
     figures: list[FigureSpec] = field(default_factory=list)
     traceback: str | None = None
     shared_with: str | None = None
+    #: Requests against the check's false-alarm budget (:mod:`verify.budget`); empty for a
+    #: check with deterministic tolerances.
+    spends: list[Spend] = field(default_factory=list)
+    #: Whether the check drew on its seed (``Context.rng``/``check_seed``): a check that did not
+    #: gives the same outcome at every seed.
+    seeded: bool = False
+
+    @property
+    def false_alarm(self) -> float | None:
+        """Probability that this check fails on a correct formula by chance (union bound over
+        its spends); ``None`` for symbolic checks, 0 for deterministic tolerances."""
+        if self.kind == Kind.SYMBOLIC and not self.spends:
+            return None
+        return total_false_alarm(s.alpha for s in self.spends)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -191,6 +208,10 @@ class Evidence:
             out["traceback"] = self.traceback
         if self.shared_with:
             out["shared_with"] = self.shared_with
+        if self.false_alarm is not None:
+            out["false_alarm"] = self.false_alarm
+            out["budget"] = [sp.to_json() for sp in self.spends]
+        out["seeded"] = self.seeded
         return out
 
 
@@ -275,8 +296,10 @@ class Claim:
 class Context:
     """Run settings handed to every check: fidelity, seed, tolerance multiplier, progress.
 
-    ``k`` is the tolerance multiplier of a two-sided normal test; the default 5 gives a false
-    alarm probability of 5.7e-7 per comparison of a correct formula (``verify.stats``).
+    ``k`` sets each check's false-alarm budget :math:`\\alpha_c = 2\\bar\\Phi(k)`; the
+    default 5 gives 5.7e-7 per check of a correct formula.  Checks never read ``k`` directly:
+    they ask :meth:`multiplier` (or :meth:`alpha_for`) for their share, which records the spend
+    on the evidence (:mod:`verify.budget`).
     """
 
     fidelity: Fidelity = Fidelity.QUICK
@@ -286,6 +309,8 @@ class Context:
     examples: int | None = None
     check_name: str = ""
     mutant: bool = False
+    spends: list[Spend] = field(default_factory=list, repr=False, compare=False)
+    seeded: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.fidelity = Fidelity(self.fidelity)
@@ -293,6 +318,32 @@ class Context:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not self.k > 0:
             raise ValueError(f"k must be positive, got {self.k!r}")
+
+    @property
+    def alpha(self) -> float:
+        """The false-alarm budget of one check, :math:`2\\bar\\Phi(k)`."""
+        return false_alarm(self.k)
+
+    def alpha_for(self, share: float = 1.0, what: str = "") -> float:
+        """Take ``share`` of the check's budget for a test that builds its own critical value
+        (chi-square, a two-sample test); the spend is recorded on the evidence."""
+        if not 0 < share <= 1:
+            raise ValueError(f"share must lie in (0, 1], got {share}")
+        alpha = self.alpha * share
+        self.spends.append(Spend(what or self.check_name, alpha))
+        return alpha
+
+    def multiplier(self, m: int = 1, *, df: int | None = None, share: float = 1.0, what: str = "") -> float:
+        """Multiplier :math:`k_m` for ``m`` simultaneous comparisons sharing ``share`` of the
+        check's budget (Bonferroni); Student-t with ``df`` degrees of freedom when the standard
+        error is estimated from few replicates.  The spend is recorded on the evidence."""
+        if not 0 < share <= 1:
+            raise ValueError(f"share must lie in (0, 1], got {share}")
+        m = int(m)
+        alpha = self.alpha * share
+        k = multiplier(alpha, m) if df is None else t_multiplier(alpha, m, df)
+        self.spends.append(Spend(what or self.check_name, alpha, k, m, df))
+        return k
 
     def pick(self, quick: Any, standard: Any, thorough: Any) -> Any:
         """Return the value for the current fidelity."""
@@ -319,6 +370,7 @@ class Context:
 
     def check_seed(self, name: str | None = None) -> int:
         """A seed derived from the run seed and the check name (stable across runs)."""
+        self.seeded = True
         key = f"{self.seed}:{name if name is not None else self.check_name}".encode()
         return int.from_bytes(hashlib.sha256(key).digest()[:4], "little")
 
@@ -416,6 +468,7 @@ def run_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
     """Run one check, timing it and turning a crash into ``ERROR`` evidence."""
     ctx.check_name = check.name
     seed = ctx.check_seed(check.name)
+    ctx.spends, ctx.seeded = [], False
     start = time.perf_counter()
     try:
         outcome = check.func(formulas, ctx)
@@ -441,6 +494,8 @@ def run_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
         table=outcome.table,
         figures=outcome.figures,
         traceback=tb,
+        spends=list(ctx.spends),
+        seeded=ctx.seeded,
     )
 
 

@@ -1,4 +1,4 @@
-"""The ``verify`` command line: ``list | check | report | fuzz | bench``.
+"""The ``verify`` command line: ``list | check | report | fuzz | calibrate | bench``.
 
 Exit status: 0 when every verdict is the one its claim records as expected (and every mutant
 is refuted); 1 when a verdict contradicts it or a check crashed; 2 for usage errors (unknown
@@ -59,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--examples", type=_positive, default=1000, help="hypothesis examples per property check (default 1000)")
     sp.add_argument("--seed", type=_seed, default=0)
     sp.add_argument("--mutant", default=None, help="fuzz this mutant instead of the printed formula")
+    sp.add_argument("--module", action="append", default=[], metavar="FILE.py")
+
+    sp = sub.add_parser("calibrate", help="false alarms and power over many seeds, written to CALIBRATION.md")
+    sp.add_argument("ids", nargs="*", metavar="ID|PREFIX")
+    sp.add_argument("--seeds", type=_positive, default=200, help="seeds 0 … N−1 for the statistical checks and the mutants (default 200)")
+    sp.add_argument("--fuzz-seeds", type=_positive, default=10,
+                    help="seeds for the seeded checks with deterministic tolerances (default 10)")
+    sp.add_argument("--power-seeds", type=_positive, default=10, help="seeds on which the statistical checks also run on every mutant (default 10)")
+    sp.add_argument("--fidelity", choices=[f.value for f in Fidelity], default="quick", help="run size (default quick)")
+    sp.add_argument("--jobs", type=_non_negative, default=0, help="worker processes (default 0: one per available CPU)")
+    sp.add_argument("--out", default="reports", help="output directory (default reports)")
     sp.add_argument("--module", action="append", default=[], metavar="FILE.py")
 
     sp = sub.add_parser("bench", help="performance figures, written to BENCHMARKS.md")
@@ -282,6 +293,45 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     return 0 if all(e.status == Status.PASS for e in result.evidence) else 1
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from verify.calibrate import calibrate
+    from verify.calibration_report import calibration_markdown, summary, z_figure
+    from verify.parallel import available_cpus
+    from verify.report import environment, write_atomic
+
+    _load(args.module)
+    claims = _select(args.ids)
+    if args.fuzz_seeds > args.seeds or args.power_seeds > args.seeds:
+        raise UsageError(f"--fuzz-seeds ({args.fuzz_seeds}) and --power-seeds ({args.power_seeds}) cannot exceed --seeds ({args.seeds})")
+    jobs = args.jobs or available_cpus()
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    cal = calibrate(claims, seeds=args.seeds, fuzz_seeds=args.fuzz_seeds, power_seeds=args.power_seeds, fidelity=args.fidelity,
+                    jobs=jobs, modules=args.module, progress=say)
+    parts = ["verify", "calibrate", *args.ids, "--seeds", str(args.seeds), "--fuzz-seeds", str(args.fuzz_seeds),
+             "--power-seeds", str(args.power_seeds), "--fidelity", args.fidelity]
+    for m in args.module:
+        parts += ["--module", m]
+    if args.out != "reports":
+        parts += ["--out", args.out]
+    out = Path(args.out)
+    try:
+        with open(out / "results.json", encoding="utf-8") as fh:
+            standard = json.load(fh)
+    except (OSError, ValueError):
+        standard = None
+    fig = "figures/calibration-z.png" if z_figure(cal, out / "figures" / "calibration-z.png") else None
+    env = environment(0, args.fidelity) | {"seed": f"0–{args.seeds - 1}"}
+    path = out / "CALIBRATION.md"
+    write_atomic(path, calibration_markdown(cal, env, " ".join(shlex.quote(p) for p in parts), standard, fig))
+    s = summary(cal)
+    print(f"wrote {path}: {len(s['false_alarms'])} false alarms, {len(s['undecided'])} undecided, "
+          f"{s['subjects'] - len(s['missed'])}/{s['subjects']} mutants refuted on every seed ({cal.seconds:.0f} s)")
+    return 1 if s["false_alarms"] or s["missed"] or s["undeclared"] or any(r.status == "ERROR" for r in s["undecided"]) else 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from verify.bench import benchmarks_markdown, run_benchmarks
     from verify.report import write_atomic
@@ -296,7 +346,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = {"list": cmd_list, "check": cmd_check, "report": cmd_report, "fuzz": cmd_fuzz, "bench": cmd_bench}[args.command]
+    handler = {"list": cmd_list, "check": cmd_check, "report": cmd_report, "fuzz": cmd_fuzz, "calibrate": cmd_calibrate,
+               "bench": cmd_bench}[args.command]
     try:
         return handler(args)
     except UsageError as exc:

@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from verify.budget import total_false_alarm
 from verify.claims import ClaimResult, Evidence, FigureSpec, Kind, Status, Verdict
 
 __all__ = [
@@ -50,7 +51,14 @@ def environment(seed: int, fidelity: str) -> dict[str, Any]:
         pot = ot.__version__
     except Exception:  # POT is optional for reading reports
         pot = "not installed"
+    try:
+        from importlib.metadata import version
+
+        suite = version("closed-form-verify")
+    except Exception:  # running from a source tree without installed metadata
+        suite = "source tree"
     return {
+        "verify": suite,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
@@ -247,6 +255,23 @@ def _mutant_cell(r: ClaimResult) -> str:
     return f"{rejected}/{len(r.mutant_results)}"
 
 
+def false_alarm_line(results: Sequence[ClaimResult]) -> str:
+    """The run's false-alarm budget (:mod:`verify.budget`): the union bound over every check of
+    the printed formulas (mutants excluded: their failures are the point), evidence shared
+    between claims counted once."""
+    own = [e for r in results for e in r.evidence if not e.shared_with and e.kind != Kind.SYMBOLIC]
+    stat = [e for e in own if e.spends]
+    total = total_false_alarm(e.false_alarm or 0.0 for e in stat)
+    comparisons = sum(sp.m for e in stat for sp in e.spends)
+    return (
+        f"False-alarm budget: {len(stat)} statistical checks ({comparisons} comparisons) may fail a correct formula by chance, "
+        f"each with probability at most {max((e.false_alarm or 0.0 for e in stat), default=0.0):.2g}; "
+        f"**P(any false alarm in this run) ≤ {total:.2g}** (union bound). The other {len(own) - len(stat)} numeric and property "
+        "checks (every hypothesis example included) compare exact or rounding- and discretisation-bounded quantities: "
+        "no false-alarm probability. `verify calibrate` measures both rates (CALIBRATION.md)."
+    )
+
+
 def _index(results: Sequence[ClaimResult], env: dict[str, Any], command: str) -> str:
     lines = [
         "# Verification report",
@@ -256,6 +281,8 @@ def _index(results: Sequence[ClaimResult], env: dict[str, Any], command: str) ->
         "'Mutants' counts the deliberately wrong variants of the formula that the same checks rejected.",
         "",
         f"Reproduce: `{command}`",
+        "",
+        false_alarm_line(results),
         "",
         "| id | title | verdict | symbolic | numeric | property | mutants rejected | worst z | time (s) |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -275,6 +302,11 @@ def _index(results: Sequence[ClaimResult], env: dict[str, Any], command: str) ->
         + ", ".join(f"{s.value} {sum(e.status == s for e in checks)}" for s in Status)
         + " (undecided checks are counted apart, never as passes)."
     )
+    undecided = [(r.claim.id, e) for r in results for e in r.evidence if e.status == Status.INCONCLUSIVE and not e.shared_with]
+    if undecided:
+        lines += ["", "Checks that could not decide (neither pass nor fail):", ""]
+        lines += [f"- [{cid}]({_page_rel(cid)}) {e.kind.value} {e.name}: {e.summary}" for cid, e in undecided]
+
     refuted = [r for r in results if r.verdict == Verdict.REFUTED]
     lines += ["", "## Refuted claims", ""]
     if refuted:
@@ -301,6 +333,12 @@ def _evidence_section(e: Evidence, claim_id: str, fig_prefix: str) -> list[str]:
         out += ["Counterexample:", "", "```json", json.dumps(e.counterexample, indent=2, default=str, ensure_ascii=False), "```", ""]
     if e.traceback:
         out += ["```", e.traceback.rstrip(), "```", ""]
+    if e.spends:
+        parts = [f"{sp.what}: k = {sp.k:.2f} over {sp.m} comparison{'s' if sp.m > 1 else ''}" + (f" (Student t, {sp.df} df)" if sp.df else "")
+                 if sp.k is not None else f"{sp.what}: α = {sp.alpha:.2g}" for sp in e.spends]
+        out += [f"False-alarm probability on a correct formula ≤ {e.false_alarm:.2g} ({'; '.join(parts)}).", ""]
+    elif e.kind != Kind.SYMBOLIC:
+        out += ["Deterministic tolerance (exact, rounding or discretisation bound): no false-alarm probability.", ""]
     shared = f", evidence shared with {e.shared_with} (same formulas and check)" if e.shared_with else ""
     out.append(f"*seed {e.seed}, {e.seconds:.2f} s{shared}*\n")
     return out
@@ -406,6 +444,8 @@ def write_report(
 
         verdicts = {r.claim.id: r.verdict.value for r in results}
         p = out / "COVERAGE.md"
-        write_atomic(p, coverage_markdown(inventory, verdicts, link=lambda cid: f"[`{cid}`]({_page_rel(cid)})"))
+        page = coverage_markdown(inventory, verdicts, link=lambda cid: f"[`{cid}`]({_page_rel(cid)})")
+        page += "\n## Reproduce\n\n```\n" + command + "\n```\n\n## Environment\n\n" + _table([env])
+        write_atomic(p, page)
         written.append(p)
     return written

@@ -8,9 +8,12 @@ simplification to 0 is a proof; anything else is undecided.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import random
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -39,6 +42,7 @@ class ZeroTest:
     disproved: bool
     witness: dict | None = None
     value: str | None = None
+    timed_out: bool = False
 
     @property
     def decided(self) -> bool:
@@ -81,6 +85,7 @@ def zero_test(
     *,
     n_random: int = 3,
     seed: int = 0,
+    time_limit: float | None = 60.0,
 ) -> ZeroTest:
     """Decide whether ``expr`` (scalar or matrix) is identically zero.
 
@@ -108,9 +113,40 @@ def zero_test(
                 continue
             if v.is_Rational or abs(sp.N(v, 50)) > sp.Float(10) ** -40:
                 return ZeroTest(False, True, {str(k): str(val) for k, val in p.items()}, str(v))
-    if all(_simplify_entry(e) == 0 for e in entries):
-        return ZeroTest(True, False)
+    try:
+        with _time_limit(time_limit):
+            if all(_simplify_entry(e) == 0 for e in entries):
+                return ZeroTest(True, False)
+    except _SimplifyTimeout:
+        # Undecided, never a pass: the caller reports INCONCLUSIVE and says why.
+        return ZeroTest(False, False, timed_out=True)
     return ZeroTest(False, False)
+
+
+class _SimplifyTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt sympy's simplifier after ``seconds`` (a wall-clock alarm; only in the main
+    thread of a process, where signals are delivered, and not at all when ``seconds`` is None)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    if not seconds > 0:
+        raise ValueError(f"time_limit must be positive or None, got {seconds}")
+
+    def expire(signum, frame):
+        raise _SimplifyTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def is_zero_matrix(m: sp.MatrixBase) -> bool:

@@ -38,7 +38,7 @@ from scipy.integrate import solve_ivp
 from verify.claims import FigureSpec, Fidelity, Outcome, Status
 from verify.linalg import as_spd
 from verify.particles import gaussian_samples
-from verify.stats import false_alarm, fit_power_law, mean_se, rounding_tol, t_multiplier
+from verify.stats import fit_power_law, mean_se, rounding_tol
 
 __all__ = [
     "SIGMA0",
@@ -227,7 +227,7 @@ def covariance_path(f: Any, sigma0: np.ndarray, q: np.ndarray, k: np.ndarray, v:
 
 
 def _k(ctx: Any, m: int, reps: int) -> float:
-    return t_multiplier(false_alarm(ctx.k), m, reps - 1)
+    return ctx.multiplier(m, df=reps - 1)
 
 
 # --- Theorem 7.1: tokens through attention layers -------------------------------------------

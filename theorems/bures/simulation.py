@@ -21,7 +21,7 @@ from verify.algebra import NumpyAlgebra
 from verify.claims import FigureSpec, Outcome, Status
 from verify.linalg import bures_distance_sq
 from verify.particles import exact_ot, gaussian_samples, linear_flow_propagator, push_linear, second_moment
-from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, rounding_tol, second_moment_se, t_multiplier, z_score
+from verify.stats import fit_power_law, mean_se, rounding_tol, second_moment_se, z_score
 
 __all__ = [
     "SIGMA0",
@@ -53,7 +53,7 @@ def _pair_json() -> dict[str, Any]:
 
 def _k(ctx: Any, m: int) -> float:
     """Multiplier for m simultaneous comparisons sharing the per-check false-alarm budget."""
-    return multiplier(false_alarm(ctx.k), m)
+    return ctx.multiplier(m)
 
 
 # --- Proposition 4.3 ---------------------------------------------------------------------
@@ -202,7 +202,7 @@ def check_empirical_w2_convergence(f: Any, ctx: Any) -> Outcome:
     fit = fit_power_law(ns, dm, ds)
     # Standard errors come from `reps` replicates at each of the grid points: Student-t
     # multiplier with the pooled degrees of freedom.
-    k = t_multiplier(false_alarm(ctx.k), 2, len(grid) * (reps - 1))
+    k = ctx.multiplier(2, df=len(grid) * (reps - 1))
     floor, floor_se = _floor_fit(ns, dm, ds)
     metrics |= {"floor": floor, "floor_se": floor_se}
     metrics |= {"slope": fit.slope, "slope_se": fit.slope_se, "k": k, "slope_t": fit.slope / fit.slope_se, "ref_slope": -0.5}

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from verify.claims import Check, Claim, Kind, Mutant, Outcome, Source, Status, Verdict
 from verify.particles import linear_flow_propagator, push_linear
 from verify.properties import outcome, search_in
-from verify.stats import multiplier, second_moment_se
+from verify.stats import second_moment_se
 
 __all__ = ["ConservativeModification", "ConstantModification", "RotationModification", "SymmetricModification",
            "ShiftedRotationModification", "NONUNIQUENESS", "NONUNIQUENESS_CORRECTED"]
@@ -193,7 +193,7 @@ def check_numeric(formulas, ctx) -> Outcome:
     target = 4.0 * np.eye(d)
     se = second_moment_se(target, n)
     z = (emp - target) / se
-    kmul = multiplier(m=3)
+    kmul = ctx.multiplier(3)
     zmax = float(np.max(np.abs(z[np.triu_indices(d)])))
     metrics = {"n": n, "max_z": zmax, "k": kmul}
     table = [{"entry": f"({i + 1},{j + 1})", "empirical": emp[i, j], "σ_1² Id": target[i, j], "z": z[i, j]} for i in range(d) for j in range(i, d)]

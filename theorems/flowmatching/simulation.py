@@ -30,7 +30,7 @@ from verify.particles import (
     push_linear,
     second_moment,
 )
-from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, rounding_tol, z_score
+from verify.stats import fit_power_law, mean_se, rounding_tol, z_score
 
 __all__ = [
     "SIGMA0",
@@ -59,7 +59,7 @@ RTOL = 1e-10
 
 
 def _k(ctx: Any, m: int) -> float:
-    return multiplier(false_alarm(ctx.k), m)
+    return ctx.multiplier(m)
 
 
 def _budget(field, t: float, rtol: float = RTOL) -> float:
@@ -166,7 +166,7 @@ def check_transport_to_interpolant(f: Any, ctx: Any) -> Outcome:
     steps = ctx.pick(48, 64, 256)
     rng = ctx.rng()
     field = _field(f, MIXTURE)
-    alpha = false_alarm(ctx.k) / 2  # two times tested
+    alpha = ctx.alpha_for(what="two-sample W2 and atom-count tests at t = 1/2 and t = 1") / 2  # two times tested
     z0 = interpolant_samples(rng, f.interpolant(0.0), SIGMA0, MIXTURE, n * reps)
     moved, coarse, zt, zc, t_prev = {}, {}, z0, z0, 0.0
     for t in (0.5, 1.0):  # integrate 0 → 1/2, then continue 1/2 → 1 (all replicates at once)

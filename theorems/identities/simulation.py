@@ -2,7 +2,7 @@
 
 Tolerances: Monte Carlo estimates are compared with closed forms through z-scores whose
 multiplier comes from the run's false-alarm budget split over all comparisons of a check
-(Bonferroni, :func:`verify.stats.multiplier` of :func:`verify.stats.false_alarm` of ``ctx.k``);
+(Bonferroni, ``ctx.multiplier``, which records the spend; :mod:`verify.budget`);
 identities that hold exactly for every finite sample are compared within
 :func:`verify.stats.rounding_tol`; ODE transports add the Runge–Kutta error measured by step
 halving.  Samples are drawn once per (seed, fidelity) and shared by the printed formulas and
@@ -19,7 +19,7 @@ import numpy as np
 
 from verify.claims import FigureSpec, Outcome, Status
 from verify.particles import gaussian_samples, integrate_particles
-from verify.stats import false_alarm, fit_power_law, mean_se, multiplier, rounding_tol, second_moment_se
+from verify.stats import fit_power_law, mean_se, rounding_tol, second_moment_se
 from theorems.identities import formulas as F
 
 __all__ = [
@@ -66,7 +66,7 @@ def complex_step_gradient(fun: Callable[[np.ndarray], np.ndarray], x: np.ndarray
 
 
 def _k(ctx: Any, m: int) -> float:
-    return multiplier(false_alarm(ctx.k), max(int(m), 1))
+    return ctx.multiplier(max(int(m), 1))
 
 
 def _freeze(a: np.ndarray) -> np.ndarray:

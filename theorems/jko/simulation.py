@@ -48,7 +48,7 @@ from verify.jko import (
 from verify.linalg import sqrtm_sym
 from verify.mixtures import GaussianMixture
 from verify.particles import integrate_particles
-from verify.stats import EPS, false_alarm, fit_power_law, mean_se, rounding_tol, t_multiplier
+from verify.stats import EPS, fit_power_law, mean_se, rounding_tol
 from verify.variation import first_variation
 
 __all__ = [
@@ -785,7 +785,7 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     delta = float(np.mean(w_m - w_b))
     _, se_b = mean_se(w_b)
     se = 2.0 * float(se_b)  # |W_m − W_b| has sd ≤ 2 sd(W_b) under the null, whatever the coupling
-    k = t_multiplier(false_alarm(ctx.k), 1, reps - 1)
+    k = ctx.multiplier(1, df=reps - 1)
     z = delta / se if se > 0 else math.inf
     err = float(np.abs(moved - moved_c).max()) * 16 / 15
     metrics |= {"reps": reps, "n": n, "delta_w2sq": delta, "se": se, "z": z, "k": k, "rk4_error_random": err}

@@ -19,7 +19,7 @@ from scipy.integrate import solve_ivp
 
 from verify.claims import FigureSpec, Outcome, Status
 from verify.particles import gaussian_samples, integrate_particles, second_moment
-from verify.stats import EPS, false_alarm, fit_power_law, multiplier, rounding_tol, z_score
+from verify.stats import EPS, fit_power_law, rounding_tol, z_score
 from verify.variation import wasserstein_gradient
 from theorems.meanfield.formulas import evaluate, split
 from theorems.meanfield.network import (
@@ -115,7 +115,7 @@ def check_eq21_numeric(f: Any, ctx: Any) -> Outcome:
                         worst = {"activation": name, "formula": label, "z_k": z[k].tolist(), "output": o, "estimate": float(got[k, o]),
                                  "g_alpha (closed form)": float(ref[k, o]), "se": float(se[k, o]), "z": zz}
             rows.append({"activation": name, "estimate": label, "max |z|": float(np.max(np.abs(zs[-z.shape[0] * D_OUT:]))), "n": n})
-    k = multiplier(false_alarm(ctx.k), len(zs))
+    k = ctx.multiplier(len(zs))
     metrics = {"n": n, "z": worst["z"], "k": k}
     figures = []
     if ctx.figures:

@@ -10,11 +10,16 @@ distance to a second solve at rtol 1e-10.  Two criteria:
 
 - *rate*: the RMS error over the inputs, :math:`E(L)`, is fitted as :math:`CL^{p}` on the finer
   levels (fit B) and on the coarser levels (fit A, the same levels shifted by one halving).  The
-  global error of explicit Euler has an expansion :math:`e_1h + e_2h^2 + \\dots` (smooth
-  fields; Hairer–Nørsett–Wanner, *Solving ODEs I*, §II.8), so the bias of a slope fitted over a
-  geometric grid halves when the grid is shifted by one halving: :math:`|p_A - p_B|` is the
-  stated discretisation budget of :math:`p_B`.  Pass when
-  :math:`|p_B + \\text{order}| \\le k\\,\\mathrm{se}(p_B) + |p_A - p_B|`.
+  global error of explicit Euler has an expansion :math:`e_1h + e_2h^2 + \\dots` in *integer*
+  powers of h (smooth fields; Hairer–Nørsett–Wanner, *Solving ODEs I*, §II.8), so the order is
+  the integer p with :math:`L^pE(L)` tending to a non-zero limit, and the bias of a slope fitted
+  over a geometric grid halves when the grid is shifted by one halving: :math:`b = |p_A - p_B|`
+  is the stated discretisation budget of :math:`p_B`.  The order is decided as the nearest
+  integer: pass when :math:`|p_B + \\text{order}| + b < \\tfrac12`, fail when
+  :math:`|p_B + \\text{order}| - b > \\tfrac12`, undecided otherwise.  (A tolerance of k standard
+  errors of the fit, used before, treated the deterministic scatter of the fit as noise:
+  calibration over 200 seeds found 3 false alarms per claim, on instances whose second-order
+  coefficient nearly vanishes, where the bias is not geometric.)
 - *limit*: the Richardson value :math:`R_L = 2x_{L} - x_{L/2}` (the expansion's first term
   removed) must agree with the ODE flow within :math:`|R_L - R_{L/2}| + |Q_L - Q_{L/2}|`
   (Q the second Richardson level) plus the reference's error and the rounding.
@@ -35,7 +40,7 @@ from typing import Any
 
 import numpy as np
 from verify.claims import FigureSpec, Outcome, Status
-from verify.stats import false_alarm, fit_power_law, mean_se, rounding_tol, t_multiplier
+from verify.stats import fit_power_law, mean_se, rounding_tol
 from theorems.resnet import formulas as F
 
 __all__ = ["depth_instance", "check_depth_numeric", "check_barron_numeric", "barron_samples"]
@@ -132,12 +137,15 @@ def check_depth_numeric(f: Any, ctx: Any) -> Outcome:
     fit_a = fit_power_law(Ls[:-1], errs[:-1])
     fit_b = fit_power_law(Ls[1:], errs[1:])
     budget = abs(fit_a.slope - fit_b.slope)
-    tol = ctx.k * fit_b.slope_se + budget
+    # The order is an integer (the error expansion is in integer powers of 1/L): decide the
+    # nearest one, with the bias budget on either side of the estimate.
+    gap = abs(fit_b.slope + order)
+    tol = 0.5 - budget
     lim_err = _rms(rich[-1] - ref)
     lim_budget = _rms(rich[-1] - rich[-2]) + _rms(quad[-1] - quad[-2]) + ref_err + rounding_tol(scale, terms=int(Ls[-1]))
     metrics |= {
         "slope": fit_b.slope, "slope se": fit_b.slope_se, "slope (coarser levels)": fit_a.slope, "shift budget": budget,
-        "claimed slope": -order, "tolerance": tol, "final RMS error": float(errs[-1]),
+        "claimed slope": -order, "decision margin": 0.5 - gap - budget, "final RMS error": float(errs[-1]),
         "Richardson limit error": lim_err, "Richardson budget": lim_budget,
     }
     figs = []
@@ -150,17 +158,20 @@ def check_depth_numeric(f: Any, ctx: Any) -> Outcome:
             f"(error ≤ {ref_err:.1g}). Slope {fit_b.slope:.4f} ± {fit_b.slope_se:.1g} (shift budget {budget:.1g}); reference slope {-order:g}.",
         ))
     per_input = [float(np.linalg.norm(o[0] - ref[0])) for o in outs]
-    if abs(fit_b.slope + order) > tol:
+    if gap - budget > 0.5:
         cex = {"failed": "rate", "depths": [int(v) for v in Ls], "RMS errors": errs.tolist(), "fitted slope": fit_b.slope, "slope se": fit_b.slope_se,
                "shift budget": budget, "claimed slope": -order, "x0 (first input)": X[0].tolist(), "its errors": per_input}
-        return Outcome(Status.FAIL, f"error ∝ L^{fit_b.slope:.3f} ± {fit_b.slope_se:.1g}, not L^{-order:g} (tolerance {tol:.2g})", metrics,
+        return Outcome(Status.FAIL, f"error ∝ L^{fit_b.slope:.3f} (bias budget {budget:.2g}): the nearest integer order is not {order:g}", metrics,
                        counterexample=cex, table=rows, figures=figs)
+    if gap >= tol:
+        return Outcome(Status.INCONCLUSIVE, f"error ∝ L^{fit_b.slope:.3f} with bias budget {budget:.2g}: the nearest integer order is not decided", metrics,
+                       table=rows, figures=figs)
     if lim_err > lim_budget:
         cex = {"failed": "limit", "depths": [int(v) for v in Ls], "Richardson limit error": lim_err, "budget": lim_budget,
                "x0 (first input)": X[0].tolist(), "Richardson value": rich[-1][0].tolist(), "ODE flow": ref[0].tolist()}
         return Outcome(Status.FAIL, f"the depth limit is not the ODE flow: |R_L − x_1| = {lim_err:.3g} > budget {lim_budget:.2g}", metrics,
                        counterexample=cex, table=rows, figures=figs)
-    return Outcome(Status.PASS, f"x_L → x_1 at rate L^{fit_b.slope:.4f} ± {fit_b.slope_se:.1g} (claimed L^{-order:g}, tolerance {tol:.2g}); "
+    return Outcome(Status.PASS, f"x_L → x_1 at rate L^{fit_b.slope:.4f} (bias budget {budget:.1g}; nearest integer order {order:g}, as claimed); "
                    f"Richardson limit within {lim_err:.1g} ≤ {lim_budget:.1g} ({len(X)} inputs, L ≤ {int(Ls[-1])})", metrics, table=rows, figures=figs)
 
 
@@ -198,7 +209,7 @@ def check_barron_numeric(f: Any, ctx: Any) -> Outcome:
         ns, B, V = np.array(smp["ns"], dtype=float), smp["B"], smp["V"]
         means, ses = zip(*(mean_se(e) for e in smp["err2"]))
         means, ses = np.array(means, dtype=float), np.array(ses, dtype=float)
-        k_lvl = t_multiplier(false_alarm(ctx.k), len(ns), B - 1)
+        k_lvl = ctx.multiplier(len(ns), df=B - 1, share=0.5 / len(dims), what=f"d = {d}: E‖error‖² = V/n at each n")
         z = (ns * means - V) / (ns * ses)
         for n, mu, se, zz in zip(ns, means, ses, z):
             rows.append({"d": d, "n": int(n), "mean ‖F_ρ̂ − F_ρ‖²": float(mu), "se": float(se), "V/n": V / n, "z": float(zz)})
@@ -221,7 +232,8 @@ def check_barron_numeric(f: Any, ctx: Any) -> Outcome:
                 f"{B} networks per n; σ = cos, v ~ N(0, {_S:g}² Id), μ uniform on the cube of radius {_R:g}; exact squared errors. "
                 f"Rate {rate:.3f} ± {rate_se:.2g}, V = {V:.4g}.",
             ))
-        if abs(zr) > ctx.k:
+        k_rate = ctx.multiplier(1, share=0.5 / len(dims), what=f"d = {d}: fitted rate vs claimed")
+        if abs(zr) > k_rate:
             return Outcome(Status.FAIL, f"d = {d}: RMS error ∝ n^-{rate:.3f} ± {rate_se:.2g}, not n^-{claimed:g} (z = {zr:.1f})", metrics,
                            counterexample={"failed": "rate", "d": d, "ns": ns.astype(int).tolist(), "mean squared errors": means.tolist(), "se": ses.tolist(),
                                            "fitted rate": rate, "rate se": rate_se, "claimed rate": claimed},

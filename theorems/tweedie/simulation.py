@@ -15,7 +15,7 @@ import numpy as np
 from verify.claims import FigureSpec, Outcome, Status
 from verify.mixtures import GaussianMixture, conditional_mean, interpolant_samples, log_density, score
 from verify.particles import exact_ot, integrate_particles, transport_test
-from verify.stats import false_alarm, multiplier, rounding_tol, z_score
+from verify.stats import rounding_tol, z_score
 
 __all__ = [
     "MIXTURE_2D",
@@ -38,7 +38,7 @@ TIMES = (0.2, 0.35, 0.5, 0.65, 0.8)
 
 
 def _k(ctx: Any, m: int) -> float:
-    return multiplier(false_alarm(ctx.k), m)
+    return ctx.multiplier(m)
 
 
 def _definition(x: np.ndarray, t: float, mix: GaussianMixture, s0: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ def check_transport(f: Any, ctx: Any) -> Outcome:
     if runaway.any():
         return Outcome(Status.FAIL, f"{int(runaway.sum())} of {n * reps} particles run away (beyond 100× the data's range) along the formula before t = {t1}", metrics, counterexample={"diverged": int(runaway.sum())}, figures=figs)
     sampler = lambda g, k: interpolant_samples(g, (1 - t1, t1), EYE2, MIXTURE_2D, k)
-    res = transport_test(rng, moved.reshape(reps, n, 2), sampler, false_alarm(ctx.k), centers=MIXTURE_2D.means)
+    res = transport_test(rng, moved.reshape(reps, n, 2), sampler, ctx.alpha_for(what="two-sample W2 and atom-count tests"), centers=MIXTURE_2D.means)
     metrics |= {k: res[k] for k in ("delta", "se", "z", "k", "chi2_p")}
     text = f"W2² excess {res['delta']:.2e} ± {res['se']:.1e} (z = {res['z']:.2f}, k = {res['k']:.2f}), atom counts p = {res['chi2_p']:.2g}"
     if not res["passed"]:
