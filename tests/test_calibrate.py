@@ -61,13 +61,13 @@ def test_a_hand_tuned_multiplier_is_exposed(claims):
 
 
 def test_calibrate_command_writes_the_page_and_rejects_bad_settings(tmp_path, capsys, claims):
-    code = main(["calibrate", "mathai/eq-910", "--module", MODULE, "--seeds", "20", "--fuzz-seeds", "2", "--power-seeds", "2",
+    code = main(["calibrate", "mathai/eq-910", "--module", MODULE, "--seeds", "6", "--fuzz-seeds", "2", "--power-seeds", "2",
                  "--jobs", "1", "--out", str(tmp_path)])
     assert code == 0
     page = (tmp_path / "CALIBRATION.md").read_text()
-    assert "Reproduce: `verify calibrate mathai/eq-910 --seeds 20" in page and "## Environment" in page and "numpy" in page
-    assert "| `mathai/eq-910` | doubled | 20/20 seeds | monte-carlo |" in page
-    assert "[2/2] 1 claims from mathai/eq-910, seeds 11–19" in capsys.readouterr().err  # progress
+    assert "Reproduce: `verify calibrate mathai/eq-910 --seeds 6" in page and "## Environment" in page and "numpy" in page
+    assert "| `mathai/eq-910` | doubled | 6/6 seeds | monte-carlo |" in page
+    assert "[1/1] 1 claims from mathai/eq-910, seeds 1–5" in capsys.readouterr().err  # progress
     assert main(["calibrate", "mathai/eq-910", "--module", MODULE, "--seeds", "5", "--fuzz-seeds", "6"]) == 2
     with pytest.raises(ValueError, match="seeds must be a positive integer, got 0"):
         calibrate([claims["mathai/eq-910"]], seeds=0)

@@ -242,3 +242,21 @@ def test_bad_settings_raise_a_clear_error(call, exc, pattern) -> None:
     with pytest.raises(exc) as info:
         call()
     assert re.search(pattern, str(info.value)), str(info.value)
+
+
+def test_a_boolean_seed_is_rejected_and_a_crash_keeps_the_frame_that_raised():
+    import pytest
+
+    from verify.claims import Check, Context, Kind, run_check
+
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got True"):
+        Context(seed=True)
+
+    def deep(n):
+        if n == 0:
+            raise RuntimeError("raised at the bottom")
+        return deep(n - 1)
+
+    e = run_check(Check("crash", Kind.NUMERIC, lambda f, ctx: deep(20)), object(), Context())
+    assert e.status.value == "ERROR" and "deep(n - 1)" in e.traceback and e.traceback.rstrip().endswith("raised at the bottom")
+    assert 'raise RuntimeError("raised at the bottom")' in e.traceback

@@ -314,7 +314,8 @@ class Context:
 
     def __post_init__(self) -> None:
         self.fidelity = Fidelity(self.fidelity)
-        if not isinstance(self.seed, int) or self.seed < 0:
+        # bool is an int in Python; a seed of True is a slip, not seed 1.
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not self.k > 0:
             raise ValueError(f"k must be positive, got {self.k!r}")
@@ -479,7 +480,7 @@ def run_check(check: Check, formulas: Any, ctx: Context) -> Evidence:
         tb = None
     except Exception as exc:  # a crashing check is evidence of a defect, not a verdict
         outcome = Outcome(Status.ERROR, f"{type(exc).__name__}: {exc}")
-        tb = traceback.format_exc(limit=8)
+        tb = traceback.format_exc(limit=-8)  # the innermost frames: where it raised
     seconds = time.perf_counter() - start
     return Evidence(
         name=check.name,
