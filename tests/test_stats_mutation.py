@@ -214,7 +214,7 @@ BAD_CALLS = [
     (lambda: fit_power_law([1, 2, 3], [1.0, math.nan, 3.0]), ValueError, r"^err must be positive and finite"),
     (lambda: fit_power_law([1, 2, 3], [1.0, 2.0, 3.0], [0.1, 0.0, 0.1]), ValueError, r"^se must be positive and finite, got \[0\.1, 0\.0, 0\.1\]$"),
     (lambda: fit_power_law([1, 2, 3], [1.0, 2.0, 3.0], [0.1, math.nan, 0.1]), ValueError, r"^se must be positive and finite"),
-    (lambda: fit_power_law([1, 2, 3], [1.0, 2.0, 3.0], [[0.1], [0.1], [0.1]]), ValueError, r"^se must be positive and finite"),
+    (lambda: fit_power_law([1, 2, 3], [1.0, 2.0, 3.0], [[0.1], [0.1], [0.1]]), ValueError, r"^se must have the shape of err \(3,\), got \(3, 1\)"),
 ]
 
 
@@ -224,3 +224,14 @@ def test_bad_input_raises_a_clear_error(call, exc, pattern) -> None:
         call()
     assert type(info.value) is exc
     assert re.search(pattern, str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mean_se([1.0, 2.0, 3.0], axis=1), "axis 1 is out of range for x with 1 dimension(s)"),
+    (lambda: fit_power_law([1, 2, 4], [1.0, 0.5, 0.25], se=[0.1]), "se must have the shape of err (3,), got (1,)"),
+    (lambda: second_moment_se(np.eye(2), 2.5), "n must be a positive integer, got 2.5"),
+    (lambda: second_moment_se(np.ones(3), 10), "sigma must be a square matrix, got shape (3,)"),
+])
+def test_boundary_validation_names_the_argument(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()

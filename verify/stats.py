@@ -47,6 +47,8 @@ def mean_se(x: Sequence[float] | np.ndarray, axis: int = 0) -> tuple[np.ndarray,
     Raises ``ValueError`` for fewer than two finite values.
     """
     a = np.asarray(x, dtype=float)
+    if a.ndim and not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis {axis} is out of range for x with {a.ndim} dimension(s)")
     n = a.shape[axis] if a.ndim else 0
     if n < 2:
         raise ValueError(f"x needs at least 2 values along axis {axis}, got {n}")
@@ -107,7 +109,9 @@ def second_moment_se(sigma: np.ndarray, n: int) -> np.ndarray:
         \\operatorname{Var} \\hat S_{jk} = \\frac{\\Sigma_{jj}\\Sigma_{kk} + \\Sigma_{jk}^2}{n}.
     """
     s = np.asarray(sigma, dtype=float)
-    if n < 1:
+    if s.ndim != 2 or s.shape[0] != s.shape[1]:
+        raise ValueError(f"sigma must be a square matrix, got shape {s.shape}")
+    if isinstance(n, bool) or int(n) != n or n < 1:
         raise ValueError(f"n must be a positive integer, got {n}")
     d = np.diag(s)
     return np.sqrt((np.outer(d, d) + s**2) / n)
@@ -166,8 +170,11 @@ def fit_power_law(
     y = np.log(e)
     X = np.column_stack([np.ones_like(x), x])
     if se is not None:
-        s = np.asarray(se, dtype=float) / e
-        if s.shape != e.shape or np.any(s <= 0) or not np.all(np.isfinite(s)):
+        se_arr = np.asarray(se, dtype=float)
+        if se_arr.shape != e.shape:
+            raise ValueError(f"se must have the shape of err {e.shape}, got {se_arr.shape}")
+        s = se_arr / e
+        if np.any(s <= 0) or not np.all(np.isfinite(s)):
             raise ValueError(f"se must be positive and finite, got {list(se)}")
         w = 1.0 / s**2
         cov = np.linalg.inv(X.T @ (w[:, None] * X))
