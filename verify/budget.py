@@ -38,7 +38,7 @@ from typing import Any, Iterable
 
 from scipy import stats as _sps
 
-__all__ = ["DEFAULT_POWER", "Spend", "total_false_alarm", "detectable_effect", "sample_size"]
+__all__ = ["DEFAULT_POWER", "Spend", "total_false_alarm", "z_power", "detectable_effect", "sample_size"]
 
 #: Power at which minimal detectable effects are quoted.
 DEFAULT_POWER: float = 0.99
@@ -80,7 +80,9 @@ def total_false_alarm(alphas: Iterable[float]) -> float:
     return min(1.0, total)
 
 
-def _z_power(power: float) -> float:
+def z_power(power: float) -> float:
+    """:math:`z_{\\text{power}} = \\Phi^{-1}(\\text{power})`, the margin beyond k that a test needs to
+    reach that power."""
     if not 0 < power < 1:
         raise ValueError(f"power must lie in (0, 1), got {power}")
     return float(_sps.norm.isf(1.0 - power))
@@ -93,7 +95,7 @@ def detectable_effect(se: float, k: float, power: float = DEFAULT_POWER) -> floa
         raise ValueError(f"se must be finite and non-negative, got {se}")
     if not k > 0:
         raise ValueError(f"k must be positive, got {k}")
-    return (k + _z_power(power)) * se
+    return (k + z_power(power)) * se
 
 
 def sample_size(effect: float, sigma: float, k: float, power: float = DEFAULT_POWER) -> int:

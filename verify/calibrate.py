@@ -25,11 +25,9 @@ Seeds are split into chunks, one task per (family, chunk), run in worker process
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -120,7 +118,7 @@ def _record(claim_id: str, mutant: str | None, e: Evidence, seed: int) -> Record
                   max(ks) if ks else None, e.false_alarm, e.seeded, e.seconds, se, n)
 
 
-def _plan(results: Sequence[ClaimResult], fuzz_seeds: int, power_seeds: int) -> dict[str, dict]:
+def _plan(results: Sequence[ClaimResult]) -> dict[str, dict]:
     """Per claim id, from the seed-0 run: which checks to repeat and how to refute its mutants."""
     plan: dict[str, dict] = {}
     for r in results:
@@ -213,16 +211,17 @@ def calibrate(
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if fuzz_seeds > seeds or power_seeds > seeds:
         raise ValueError(f"fuzz_seeds ({fuzz_seeds}) and power_seeds ({power_seeds}) cannot exceed seeds ({seeds})")
-    from verify.parallel import report_costs, run_claims
+    from verify.parallel import report_costs, run_claims, worker_pool
 
     fidelity = Fidelity(fidelity).value
     say = progress or (lambda message: None)
     start = time.perf_counter()
     out = Calibration(seeds, fuzz_seeds, power_seeds, fidelity, k, jobs=jobs)
     say(f"seed 0: every check of {len(claims)} claims and their mutants")
+    costs = report_costs()
     results = run_claims(claims, Context(fidelity=fidelity, seed=0, k=k), with_mutants=True, jobs=jobs,
-                         modules=modules, costs=report_costs())
-    plan = _plan(results, fuzz_seeds, power_seeds)
+                         modules=modules, costs=costs)
+    plan = _plan(results)
     for r in results:
         out.expected[r.claim.id] = r.claim.expected.value
         out.records += [_record(r.claim.id, None, e, 0) for e in r.evidence if not e.shared_with]
@@ -240,7 +239,6 @@ def calibrate(
     families: dict[str, list[str]] = defaultdict(list)
     for c in claims:
         families[c.family or c.module or c.id].append(c.id)
-    costs = report_costs()
     tasks = []
     for lo in range(1, seeds, chunk):
         for ids in families.values():
@@ -263,23 +261,14 @@ def calibrate(
             done += 1
             finished(a)
     else:
-        saved = {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-        os.environ.update({v: "1" for v in saved})
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                futures = {pool.submit(_task, a): a for a in tasks}
-                for fut in as_completed(futures):
-                    rec, ver = fut.result()
-                    out.records += rec
-                    out.verdicts += ver
-                    done += 1
-                    finished(futures[fut])
-        finally:
-            for v, val in saved.items():
-                if val is None:
-                    os.environ.pop(v, None)
-                else:
-                    os.environ[v] = val
+        with worker_pool(jobs) as pool:
+            futures = {pool.submit(_task, a): a for a in tasks}
+            for fut in as_completed(futures):
+                rec, ver = fut.result()
+                out.records += rec
+                out.verdicts += ver
+                done += 1
+                finished(futures[fut])
     out.records.sort(key=lambda r: (r.claim, r.mutant or "", r.check, r.seed))
     out.verdicts.sort(key=lambda v: (v.claim, v.mutant or "", v.seed))
     out.seconds = time.perf_counter() - start

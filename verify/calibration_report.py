@@ -14,7 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Sequence
 
-from verify.budget import DEFAULT_POWER, detectable_effect
+from verify.budget import DEFAULT_POWER, detectable_effect, z_power
+from verify.stats import false_alarm
 from verify.calibrate import Calibration, Record
 
 __all__ = ["summary", "calibration_markdown", "z_figure"]
@@ -142,7 +143,7 @@ def calibration_markdown(cal: Calibration, env: dict[str, Any], command: str, re
         "",
         "## Result",
         "",
-        f"- Seeds 0–{cal.seeds - 1} at `{cal.fidelity}` fidelity, per-check budget α = 2Φ̄({cal.k:g}) = {2 * _sf(cal.k):.2g}.",
+        f"- Seeds 0–{cal.seeds - 1} at `{cal.fidelity}` fidelity, per-check budget α = 2Φ̄({cal.k:g}) = {false_alarm(cal.k):.2g}.",
         f"- True claims: {s['true_claims']}; check runs on them: {s['check_runs']}; "
         f"**false alarms: {len(s['false_alarms'])}**; could not decide: {len(s['undecided'])} (counted apart, never as passes).",
         f"- Statistical checks: {s['statistical_checks']}, run {s['statistical_runs']} times; expected false alarms from their declared "
@@ -176,7 +177,7 @@ def calibration_markdown(cal: Calibration, env: dict[str, Any], command: str, re
         lines += [f"![z under the true form]({figure})", "",
                   "*z of every statistical check of a true claim on every seed (the worst of a check's comparisons, so the spread "
                   "is wider than N(0, 1) for checks with many comparisons; the check fails only beyond its own k).*", ""]
-    z99 = _z(DEFAULT_POWER)
+    z99 = z_power(DEFAULT_POWER)
     lines += [
         "## Statistical checks",
         "",
@@ -256,14 +257,3 @@ def calibration_markdown(cal: Calibration, env: dict[str, Any], command: str, re
     lines += ["## Environment", "", _table([env])]
     return "\n".join(lines) + "\n"
 
-
-def _sf(k: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.sf(k))
-
-
-def _z(power: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.isf(1 - power))

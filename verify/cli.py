@@ -301,15 +301,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     _load(args.module)
     claims = _select(args.ids)
-    if args.fuzz_seeds > args.seeds or args.power_seeds > args.seeds:
-        raise UsageError(f"--fuzz-seeds ({args.fuzz_seeds}) and --power-seeds ({args.power_seeds}) cannot exceed --seeds ({args.seeds})")
     jobs = args.jobs or available_cpus()
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    cal = calibrate(claims, seeds=args.seeds, fuzz_seeds=args.fuzz_seeds, power_seeds=args.power_seeds, fidelity=args.fidelity,
-                    jobs=jobs, modules=args.module, progress=say)
+    try:  # settings are validated before any check runs
+        cal = calibrate(claims, seeds=args.seeds, fuzz_seeds=args.fuzz_seeds, power_seeds=args.power_seeds, fidelity=args.fidelity,
+                        jobs=jobs, modules=args.module, progress=say)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     parts = ["verify", "calibrate", *args.ids, "--seeds", str(args.seeds), "--fuzz-seeds", str(args.fuzz_seeds),
              "--power-seeds", str(args.power_seeds), "--fidelity", args.fidelity]
     for m in args.module:

@@ -10,6 +10,7 @@ family that print the same statement (``Evidence.shared_with``) is still compute
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,7 +18,7 @@ from typing import Callable, Sequence
 
 from verify.claims import Claim, ClaimResult, Context, run_claim
 
-__all__ = ["available_cpus", "run_claims", "report_costs"]
+__all__ = ["available_cpus", "run_claims", "report_costs", "worker_pool"]
 
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _START = "spawn"  # fresh interpreters: no inherited BLAS threads or caches (fork measured no faster)
@@ -89,29 +90,35 @@ def run_claims(
     costs = costs or {}
     order = sorted(groups.values(), key=lambda ids: (sum(costs.get(i, 0.0) for i in ids), len(ids)), reverse=True)
     args = [(ids, ctx.fidelity.value, ctx.seed, ctx.k, ctx.examples, with_mutants, tuple(modules)) for ids in order]
-    # One BLAS thread per worker: the workers already use every CPU, and oversubscribed BLAS
-    # threads make the parallel run slower than the sequential one.  Spawned children read the
-    # environment at start-up; the parent's settings are restored afterwards.
+    by_id: dict[str, ClaimResult] = {}
+    own = {c.id: c for c in claims}
+    with worker_pool(min(jobs, len(order))) as pool:
+        for fut in as_completed([pool.submit(_worker, a) for a in args]):
+            for r in fut.result():
+                _attach(r, own[r.claim.id])
+                by_id[r.claim.id] = r
+                if on_result is not None:
+                    on_result(r)
+    return [by_id[c.id] for c in claims]
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int):
+    """A pool of ``jobs`` spawned worker processes with one BLAS thread each: the workers
+    already use every CPU, and oversubscribed BLAS threads make the parallel run slower than
+    the sequential one.  Spawned children read the environment at start-up; the parent's
+    settings are restored afterwards."""
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
     os.environ.update({k: "1" for k in _THREAD_VARS})
     try:
-        by_id: dict[str, ClaimResult] = {}
-        own = {c.id: c for c in claims}
-        with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=multiprocessing.get_context(_START)) as pool:
-            for fut in as_completed([pool.submit(_worker, a) for a in args]):
-                for r in fut.result():
-                    _attach(r, own[r.claim.id])
-                    by_id[r.claim.id] = r
-                    if on_result is not None:
-                        on_result(r)
-        results = [by_id[c.id] for c in claims]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_START)) as pool:
+            yield pool
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return results
 
 
 def _group(c: Claim) -> str:
